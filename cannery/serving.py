@@ -12,7 +12,10 @@ import os
 
 import numpy as np
 
+from cannery.core.estimator import _select_keys
 from cannery.core.export import ExportError, read_manifest, revive, variables_path
+from cannery.core.features import FeatureCache
+from cannery.core.model import FrozenVariables
 
 __all__ = ["ExportError", "Predictor", "load"]
 
@@ -51,6 +54,7 @@ class Predictor:
         self._estimator = estimator_class(**args, model_dir=self.export_dir)
         checkpoint = ckpt.read(variables_path(self.export_dir))
         self._state = self._estimator._state_from_checkpoint(checkpoint)
+        self._state.variables = FrozenVariables(self._state.variables)
         self.signature = manifest["signature"]
         self._inputs = self.signature["inputs"]
         # Per-call checks reduced to set and dict look-ups (single-example latency).
@@ -87,8 +91,6 @@ class Predictor:
             ValueError: a missing or unknown input key, or a value of the wrong dtype,
                 naming the key.
         """
-        from cannery.core.estimator import _select_keys
-
         features = self._validate(_as_feature_dict(features))
         _, logits, _ = self._estimator._forward(self._state, features, training=False)
         return _select_keys(self._estimator.head.predictions(logits), predict_keys)
@@ -113,14 +115,22 @@ class Predictor:
         result["global_step"] = np.int64(self.global_step)
         return result
 
-    def _validate(self, features: dict) -> dict:
+    def _validate(self, features: dict):
+        """``features`` checked against the signature: a FeatureCache (its batch size
+        known) for the common call, else the dict itself."""
         if self._input_keys == features.keys():
             get = features.__getitem__
-            text = list(map(get, self._text_keys))
-            numbers = list(map(get, self._number_keys))
-            if (set(map(type, text + numbers)) <= _NDARRAY
-                    and _TEXT_KINDS.issuperset(map(_KIND, text))
-                    and _NUMBER_KINDS.issuperset(map(_KIND, numbers))):
+            values = list(map(get, self._text_keys))
+            text_count = len(values)
+            values += map(get, self._number_keys)
+            if (set(map(type, values)) <= _NDARRAY
+                    and _TEXT_KINDS.issuperset(map(_KIND, values[:text_count]))
+                    and _NUMBER_KINDS.issuperset(map(_KIND, values[text_count:]))):
+                shapes = set(map(_SHAPE, values))
+                if len(shapes) == 1:
+                    (shape,) = shapes
+                    if shape:
+                        return FeatureCache(features, batch_size=shape[0])
                 return features
         if not self._input_keys.issubset(features.keys()):
             for key in self._inputs:
@@ -146,6 +156,7 @@ class Predictor:
 _UNKNOWN = object()
 _NDARRAY = {np.ndarray}
 _KIND = operator.attrgetter("dtype.kind")
+_SHAPE = operator.attrgetter("shape")
 _TEXT_KINDS = frozenset("US")
 _NUMBER_KINDS = frozenset("iufb")
 

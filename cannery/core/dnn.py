@@ -22,7 +22,10 @@ TensorFlow's per-table names, mapped to views) and receive one packed row-sparse
 gradient with duplicate rows already summed, which the optimizer applies in one
 call; the variable-free transforms (string hashing, numeric inputs) run in
 :meth:`DNNNetwork.prepare`, on the input thread. Inference of up to four rows skips
-BLAS (:func:`cannery.core.kernels.dnn.few_rows_dense`).
+BLAS (:func:`cannery.core.kernels.dnn.few_rows_dense`); a served export
+(:class:`~cannery.core.model.FrozenVariables`) splits each wide layer's columns over
+the cores (:func:`cannery.core.kernels.dnn.few_rows_dense_split`), so that each core's
+share of the weights stays in its own cache from call to call.
 """
 
 from __future__ import annotations
@@ -375,8 +378,13 @@ class DNNNetwork(Network):
             for start, offset, run in runs:
                 x[:, offset:offset + run] = out[:, start:start + run]
         tables = []
+        derived = getattr(variables, "derived", None)
         for group in self._table_groups:
-            pack = self._table_pack(group, variables)
+            pack = None if derived is None else derived.get(group.token)
+            if pack is None:
+                pack = self._table_pack(group, variables)
+                if derived is not None:
+                    derived[group.token] = pack
             prepared = self._table_group_prepared(cache, group)
             context = group.columns[0].table_group_forward(
                 group.columns, prepared, pack.buffer, pack.row_offsets, x, group.out_offsets,
@@ -445,18 +453,46 @@ class DNNNetwork(Network):
     def _few_rows_forward(self, x, variables, column_contexts):
         """Inference ``(logits, context)`` of a few rows, one kernel per layer (no BLAS:
         see the kernel); the context serves :meth:`backward` as the BLAS path's does."""
-        from cannery.core.kernels.dnn import few_rows_dense
+        from cannery.core.kernels.dnn import few_rows_dense, few_rows_dense_split
 
         relu = self._fused == "relu"
+        blocks = self._layer_blocks(variables)
         layer_contexts = []
-        for layer in self.layers:
-            a = few_rows_dense(x, _f32(variables[layer.kernel]), _f32(variables[layer.bias]),
-                               relu)
+        for layer, block in zip(self.layers, blocks):
+            if block is None:
+                a = few_rows_dense(x, _f32(variables[layer.kernel]),
+                                   _f32(variables[layer.bias]), relu)
+            else:
+                a = few_rows_dense_split(x, *block, relu)
             layer_contexts.append(_LayerContext(x, None, a, None, None, None))
             x = a
         logits = few_rows_dense(x, _f32(variables[self.logits_kernel]),
                                 _f32(variables[self.logits_bias]), False)
         return logits, (column_contexts, layer_contexts, x)
+
+    def _layer_blocks(self, variables) -> list:
+        """Per hidden layer, its weights cut into per-thread column blocks, or None.
+
+        Only for :class:`~cannery.core.model.FrozenVariables` (a served export), where the
+        blocks are made once and kept; variables that training updates in place would
+        leave copies stale.
+        """
+        derived = getattr(variables, "derived", None)
+        if derived is None:
+            return [None] * len(self.layers)
+        key = (self.logits_kernel, "column_blocks")
+        blocks = derived.get(key)
+        if blocks is None:
+            from cannery.core.kernels.dnn import split_columns
+
+            threads = _serving_threads()
+            blocks = []
+            for layer in self.layers:
+                widths = _block_widths(layer.units, threads)
+                blocks.append(None if len(widths) < 2 else split_columns(
+                    _f32(variables[layer.kernel]), _f32(variables[layer.bias]), widths))
+            derived[key] = blocks
+        return blocks
 
     def _var(self, variables, name) -> np.ndarray:
         value = variables[name]
@@ -612,6 +648,36 @@ def _copy_runs(slots) -> tuple[int, list]:
         runs.append((start, slot.offset, slot.width))
         start += slot.width
     return start, runs
+
+
+#: Served layers narrower than two blocks of this many units stay on one thread.
+_MIN_BLOCK_UNITS = 128
+
+
+def _block_widths(units: int, threads: int) -> list[int]:
+    """How many of a served layer's units each thread computes: equal shares, or one.
+
+    Unequal shares (less for the calling thread, whose cache the Python between calls
+    disturbs) measured slower on the 2-core benchmark machine.
+    """
+    parts = min(threads, units // _MIN_BLOCK_UNITS)
+    if parts < 2:
+        return [units]
+    base, extra = divmod(units, parts)
+    return [base + (1 if p < extra else 0) for p in range(parts)]
+
+
+def _serving_threads() -> int:
+    """Threads the few-row kernel may split a served layer over (1: stay serial).
+
+    Only with a thread-safe numba threading layer (OpenMP or TBB): several server threads
+    may predict at once, and numba's fallback "workqueue" layer aborts on concurrent
+    parallel launches (it was also measured slower than one thread for these kernels).
+    """
+    import numba
+
+    threads = numba.get_num_threads()  # starts numba's thread pool, choosing its layer
+    return threads if threads > 1 and numba.threading_layer() in ("omp", "tbb") else 1
 
 
 def _f32(array) -> np.ndarray:

@@ -87,7 +87,9 @@ class FeatureCache:
         ValueError: from :meth:`raw`, naming the feature.
     """
 
-    def __init__(self, features):
+    def __init__(self, features, batch_size: int | None = None):
+        """``batch_size``: the rows every feature has, when the caller already checked it
+        (each feature read is still checked against it)."""
         if not hasattr(features, "__getitem__") or not hasattr(features, "__contains__"):
             raise ValueError(
                 f"features must be a dict of feature key -> values, received {type(features).__name__}"
@@ -95,7 +97,7 @@ class FeatureCache:
         self._features = features
         self._raw: dict[str, Any] = {}
         self._memo: dict[Any, Any] = {}
-        self._batch_size: int | None = None
+        self._batch_size: int | None = batch_size
 
     @property
     def features(self):

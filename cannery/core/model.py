@@ -57,6 +57,19 @@ class Network:
         raise NotImplementedError
 
 
+class FrozenVariables(dict):
+    """Variables that will never change again (a loaded export being served).
+
+    A network may keep layouts derived from them in ``derived`` (say, weights cut into
+    per-thread blocks), keyed by whatever it likes: with frozen values, nothing derived
+    can go stale. Training mutates its variables in place, so it never gets one.
+    """
+
+    def __init__(self, variables):
+        super().__init__(variables)
+        self.derived: dict = {}
+
+
 def column_variables(column, scope: str) -> list[tuple[str, VariableSpec]]:
     """``(absolute name, spec)`` for each variable a column owns, placed under ``scope``."""
     placed = []

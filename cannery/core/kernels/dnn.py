@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 _JIT = dict(cache=True, nogil=True)
 
@@ -223,4 +223,66 @@ def few_rows_dense(x, w, bias, relu):
         for j in range(n_out):
             v = out[r, j] + bias[j]
             out[r, j] = v if (not relu or v > zero) else zero
+    return out
+
+
+def split_columns(w, bias, widths):
+    """``w [n_in, n_out]`` and ``bias [n_out]`` cut into column blocks of ``widths``.
+
+    Returns ``(w_parts [parts, n_in, chunk], bias_parts [parts, chunk], starts [parts],
+    widths [parts])`` with ``chunk = max(widths)``: C-contiguous, zero-padded on the right
+    of narrower blocks (the padding is never copied out). Each block is one thread's share
+    in :func:`few_rows_dense_split`; contiguous, so its rows stream and stay in that
+    core's cache between calls.
+    """
+    widths = np.asarray(widths, dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(widths)[:-1])).astype(np.int64)
+    if widths.sum() != w.shape[1] or (widths <= 0).any():
+        raise ValueError(f"column blocks {widths.tolist()} do not cover {w.shape[1]} units")
+    chunk = int(widths.max())
+    w_parts = np.zeros((len(widths), w.shape[0], chunk), dtype=w.dtype)
+    bias_parts = np.zeros((len(widths), chunk), dtype=bias.dtype)
+    for p, (lo, width) in enumerate(zip(starts.tolist(), widths.tolist())):
+        w_parts[p, :, :width] = w[:, lo:lo + width]
+        bias_parts[p, :width] = bias[lo:lo + width]
+    return w_parts, bias_parts, starts, widths
+
+
+@njit(**_JIT)
+def _dense_block(x, w, bias, relu, out, lo, width):
+    """One column block of :func:`few_rows_dense`, written to ``out[:, lo:lo + width]``.
+
+    The sum runs into a local buffer and only then to ``out``: with ``out`` shared by the
+    threads, a loop accumulating into it cannot vectorize (possible aliasing with ``w``).
+    Array slices are avoided too -- each one updates the reference count of ``w``'s
+    buffer, a cache line both threads would then fight over.
+    """
+    batch, n_in = x.shape
+    zero = w.dtype.type(0)
+    acc = np.zeros((batch, w.shape[1]), dtype=w.dtype)
+    for k in range(n_in):
+        for r in range(batch):
+            v = x[r, k]
+            if v == zero:
+                continue
+            for j in range(w.shape[1]):
+                acc[r, j] += v * w[k, j]
+    for r in range(batch):
+        for j in range(width):
+            v = acc[r, j] + bias[j]
+            out[r, lo + j] = v if (not relu or v > zero) else zero
+
+
+@njit(parallel=True, **_JIT)
+def few_rows_dense_split(x, w_parts, bias_parts, starts, widths, relu):
+    """:func:`few_rows_dense` over the blocks of :func:`split_columns`, one per thread.
+
+    Bit for bit the serial kernel's result: every output is the same sum in the same
+    order, only computed on another core. Single-example serving is bound by reading the
+    weights (about 3 MB for the CTR model, more than one core's L2 cache); split over
+    two cores each block fits its core's L2 and stays there from call to call.
+    """
+    out = np.empty((x.shape[0], widths.sum()), dtype=w_parts.dtype)
+    for p in prange(w_parts.shape[0]):
+        _dense_block(x, w_parts[p], bias_parts[p], relu, out, starts[p], widths[p])
     return out
