@@ -36,6 +36,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import operator
+import warnings
 from typing import Any, ClassVar
 
 import attrs
@@ -441,8 +442,28 @@ def _flat_view(array: np.ndarray, what: str) -> np.ndarray:
     return array.reshape(-1)
 
 
+class _LegacyKwargs(type):
+    """Keras 2.15's legacy ``OptimizerV2`` keyword: ``lr`` is an alias of ``learning_rate``.
+
+    Checked at construction, before attrs' generated ``__init__`` (so every subclass,
+    third-party ones too, takes it): ``lr`` wins over ``learning_rate``, with Keras'
+    deprecation warning.
+    """
+
+    def __call__(cls, *args, **kwargs):
+        if "lr" in kwargs:
+            warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.",
+                          stacklevel=2)
+            lr = kwargs.pop("lr")
+            if args:
+                args = (lr,) + args[1:]
+            else:
+                kwargs["learning_rate"] = lr
+        return super().__call__(*args, **kwargs)
+
+
 @attrs.frozen
-class Optimizer:
+class Optimizer(metaclass=_LegacyKwargs):
     """Base class of every optimizer (built-in or third-party).
 
     Args:
@@ -453,6 +474,7 @@ class Optimizer:
         clipnorm: clip each gradient to this L2 norm.
         global_clipnorm: clip all gradients jointly to this global L2 norm.
         name: accepted for Keras compatibility; not used.
+        lr: Keras' deprecated alias of ``learning_rate`` (it wins when both are given).
 
     Raises:
         ValueError: a negative ``decay``/clip value, or both ``clipnorm`` and

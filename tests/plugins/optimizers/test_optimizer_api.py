@@ -147,7 +147,13 @@ def test_v1_optimizers_resolve_to_the_same_implementations():
 def test_keras_aliases():
     import cannery as tf
 
-    assert tf.keras.optimizers.Adam is Adam
+    # The new-optimizer constructors build the legacy class (TF's estimators convert).
+    adam = tf.keras.optimizers.Adam(0.01, beta_1=0.5)
+    assert type(adam) is Adam and adam == Adam(0.01, beta_1=0.5)
+    assert isinstance(adam, tf.keras.optimizers.Adam)
+    assert issubclass(Adam, tf.keras.optimizers.Adam)
+    assert not isinstance(SGD(), tf.keras.optimizers.Adam)
+    assert tf.keras.optimizers.legacy.Adam is Adam
     assert tf.keras.optimizers.legacy.RMSprop is RMSprop
     assert tf.keras.optimizers.legacy.SGD is SGD
     assert tf.keras.optimizers.schedules.ExponentialDecay is ExponentialDecay
@@ -235,3 +241,55 @@ def test_plain_callable_cannot_be_stored_and_says_so():
 def test_learning_rate_type_error():
     with pytest.raises(TypeError, match="learning_rate: expected a float"):
         SGD("fast")
+
+
+# ------------------------------------------------ Keras 2.15's constructor keywords
+def test_legacy_lr_is_an_alias_of_learning_rate():
+    import cannery as tf
+
+    # Keras 2.15 OptimizerV2: _set_hyper("learning_rate", kwargs.get("lr", learning_rate))
+    with pytest.warns(UserWarning, match="The `lr` argument is deprecated"):
+        adam = tf.keras.optimizers.legacy.Adam(lr=0.01)
+    assert adam.learning_rate == 0.01
+    with pytest.warns(UserWarning):
+        sgd = tf.keras.optimizers.legacy.SGD(0.5, lr=0.2)  # lr wins over the positional
+    assert sgd.learning_rate == 0.2 and sgd.momentum == 0.0
+    with pytest.warns(UserWarning):
+        assert tf.keras.optimizers.legacy.Ftrl(learning_rate=0.3, lr=0.1).learning_rate == 0.1
+
+
+def test_new_keras_optimizer_ignores_lr(caplog):
+    import cannery as tf
+
+    # Keras 2.15 optimizer._process_kwargs pops `lr`, logs a warning and keeps the
+    # default learning rate: Adam(lr=0.01) trains with 0.001 in TensorFlow.
+    with caplog.at_level("WARNING"):
+        adam = tf.keras.optimizers.Adam(lr=0.01)
+    assert adam.learning_rate == 0.001
+    assert "`lr` is deprecated in Keras optimizer" in caplog.text
+    assert "tf.keras.optimizers.legacy.Adam" in caplog.text
+    assert tf.keras.optimizers.SGD(lr=0.5).learning_rate == 0.01
+
+
+@pytest.mark.parametrize("key", ["decay", "gradient_aggregator", "gradient_transformers"])
+def test_new_keras_optimizer_rejects_legacy_keywords(key):
+    import cannery as tf
+
+    with pytest.raises(ValueError, match=f"{key} is deprecated in the new Keras optimizer.*"
+                                         r"tf.keras.optimizers.legacy.RMSprop"):
+        tf.keras.optimizers.RMSprop(**{key: 0.1})
+
+
+def test_new_keras_optimizer_drops_its_new_only_fields(caplog):
+    import cannery as tf
+
+    # convert_to_legacy_optimizer drops weight_decay / EMA / jit_compile: TF's estimator
+    # trains without them, and so does cannery (with a warning for what was asked).
+    with caplog.at_level("WARNING"):
+        sgd = tf.keras.optimizers.SGD(0.1, momentum=0.9, weight_decay=0.004, use_ema=True,
+                                      ema_momentum=0.9, jit_compile=False)
+    assert sgd == SGD(0.1, momentum=0.9)
+    assert "weight_decay is not used by estimators" in caplog.text
+    assert "use_ema is not used by estimators" in caplog.text
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        tf.keras.optimizers.Adam(foo=1)
