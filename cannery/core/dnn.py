@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import itertools
 import operator
+import os
+import sys
 import weakref
 from typing import Any
 
@@ -456,7 +458,7 @@ class DNNNetwork(Network):
         from cannery.core.kernels.dnn import few_rows_dense, few_rows_dense_split
 
         relu = self._fused == "relu"
-        blocks = self._layer_blocks(variables)
+        blocks = self._layer_blocks(variables) if _threads_usable else [None] * len(self.layers)
         layer_contexts = []
         for layer, block in zip(self.layers, blocks):
             if block is None:
@@ -674,10 +676,29 @@ def _serving_threads() -> int:
     may predict at once, and numba's fallback "workqueue" layer aborts on concurrent
     parallel launches (it was also measured slower than one thread for these kernels).
     """
+    if not _threads_usable:
+        return 1
     import numba
 
     threads = numba.get_num_threads()  # starts numba's thread pool, choosing its layer
     return threads if threads > 1 and numba.threading_layer() in ("omp", "tbb") else 1
+
+
+#: False in a process forked from one that had started numba's thread pool: GNU OpenMP
+#: cannot run after such a fork (numba terminates the child at the first parallel
+#: kernel), so there served layers stay on one thread -- a pre-forking server that
+#: loaded the model before forking its workers keeps working.
+_threads_usable = True
+
+
+def _after_fork_in_child() -> None:
+    global _threads_usable
+    parallel = sys.modules.get("numba.np.ufunc.parallel")  # not imported: no pool started
+    if parallel is not None and getattr(parallel, "_is_initialized", True):
+        _threads_usable = False
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _f32(array) -> np.ndarray:

@@ -5,6 +5,8 @@ sum in the same order), whatever the block widths; a served export must give exa
 what the estimator gives for the same row.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -169,3 +171,27 @@ def test_feature_cache_batch_size_hint_is_still_checked():
     cache.raw("x")
     with pytest.raises(ValueError, match="Feature y: expected batch size 2"):
         cache.raw("y")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_process_forked_after_serving_still_serves(dnn_export):
+    # GNU OpenMP cannot run in a child forked after the parent started numba's threads
+    # (numba terminates the child): a pre-forking server that loaded the model first
+    # must still answer, with the same numbers, on one thread.
+    _, export_dir, _ = dnn_export
+    predictor = serving.load(export_dir)
+    row = _rows(1)[0]
+    expected = predictor.predict(row)["logits"]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.write(write_end, predictor.predict(row)["logits"].tobytes())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    received = os.read(read_end, 64)
+    os.close(read_end)
+    assert status == 0
+    np.testing.assert_array_equal(np.frombuffer(received, np.float32).reshape(1, 1), expected)
