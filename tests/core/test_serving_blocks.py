@@ -195,3 +195,27 @@ def test_a_process_forked_after_serving_still_serves(dnn_export):
     os.close(read_end)
     assert status == 0
     np.testing.assert_array_equal(np.frombuffer(received, np.float32).reshape(1, 1), expected)
+
+
+def test_concurrent_predictions_from_threads_are_exact(dnn_export):
+    # Server threads share one Predictor; the split kernel runs in numba's thread pool
+    # (thread-safe layers only) and must give every thread its own exact answer.
+    import threading
+
+    _, export_dir, _ = dnn_export
+    predictor = serving.load(export_dir)
+    rows = _rows(20)
+    expected = [predictor.predict(row)["logits"] for row in rows]
+    mismatches = []
+
+    def serve():
+        for row, want in zip(rows * 3, expected * 3):
+            if not np.array_equal(predictor.predict(row)["logits"], want):
+                mismatches.append(row)
+
+    threads = [threading.Thread(target=serve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert mismatches == []
