@@ -52,6 +52,6 @@ def serving_parts(predictor):
     parts.wrap(type(network._dense_groups[0][0][0]), "dense_forward_group",
                "    numeric columns (one group)")
     parts.wrap(type(group.columns[0]), "table_group_forward", "    embedding lookups (one kernel)")
-    parts.wrap(network, "_few_rows_forward", "  dense layers (few-row kernel)")
+    parts.wrap(network, "_few_rows_forward", "  dense layers (few-row kernels, split over the cores)")
     parts.wrap(type(predictor._estimator.head), "predictions", "  head predictions")
     return parts
