@@ -8,6 +8,8 @@ import os
 import shutil
 import time
 
+import numpy as np
+
 from cannery.core.hooks import CheckpointSaverListener, SessionRunHook
 
 logger = logging.getLogger("cannery")
@@ -153,29 +155,79 @@ def _loss_smaller(best_eval_result, current_eval_result):
 
 
 class BestExporter(_SavedModelExporter):
-    """Exports when an evaluation beats the best one so far (``compare_fn``, default: loss)."""
+    """Exports on its first call, then whenever an evaluation beats the best so far.
+
+    TensorFlow 2.15's rules: ``compare_fn(best_eval_result=..., current_eval_result=...)``
+    (default: smaller loss) must take exactly those two arguments; with an
+    ``event_file_pattern`` (relative to ``model_dir``) the best result is first read from
+    the evaluations already written there -- which include the one just made, so a later
+    export needs a strictly better result -- and the instance's first ``export`` call
+    always exports.
+    """
 
     def __init__(self, name="best_exporter", serving_input_receiver_fn=None,
                  event_file_pattern="eval/*.tfevents.*", compare_fn=_loss_smaller,
                  assets_extra=None, as_text=False, exports_to_keep=5):
+        if compare_fn is None:
+            raise ValueError("`compare_fn` must not be None.")
+        _verify_compare_fn_args(compare_fn)
         super().__init__(name, serving_input_receiver_fn, assets_extra, as_text,
                          exports_to_keep)
         self._compare_fn = compare_fn
-        self._best = None
+        self._event_file_pattern = event_file_pattern
+        self._model_dir = None
+        self._best_eval_result = None
+        self._has_exported = False
 
     def export(self, estimator, export_path, checkpoint_path, eval_result,
                is_the_final_export):
-        if self._best is None:
-            from cannery.estimator.experimental import read_eval_metrics
-
-            history = read_eval_metrics(estimator.eval_dir())
-            for result in history.values():
-                if self._best is None or self._compare_fn(self._best, result):
-                    self._best = result
-        if self._best is None or self._compare_fn(self._best, eval_result):
-            self._best = eval_result
-            return self._export(estimator, export_path, checkpoint_path)
+        if self._model_dir != estimator.model_dir and self._event_file_pattern:
+            logger.info("Loading best metric from event files.")
+            self._model_dir = estimator.model_dir
+            self._best_eval_result = self._get_best_eval_result(
+                os.path.join(self._model_dir, self._event_file_pattern))
+        if (self._best_eval_result is None or not self._has_exported
+                or self._compare_fn(best_eval_result=self._best_eval_result,
+                                    current_eval_result=eval_result)):
+            logger.info("Performing best model export.")
+            self._best_eval_result = eval_result
+            path = self._export(estimator, export_path, checkpoint_path)
+            self._has_exported = True
+            return path
         return None
+
+    def _get_best_eval_result(self, pattern):
+        """The best of the evaluations written under the pattern's directory.
+
+        TensorFlow reads them back from the event files, as float32 summary values
+        without ``global_step`` or ``checkpoint_path``; cannery's evaluations are in
+        ``results.jsonl`` beside them (written whether TensorBoard is installed or not).
+        """
+        from cannery.estimator.experimental import read_eval_metrics
+
+        best = None
+        for record in read_eval_metrics(os.path.dirname(pattern)).values():
+            result = {key: float(np.float32(value)) for key, value in record.items()
+                      if key not in ("global_step", "checkpoint_path")}
+            if result and (best is None or self._compare_fn(best, result)):
+                best = result
+        return best
+
+
+def _verify_compare_fn_args(compare_fn):
+    """TensorFlow's check that ``compare_fn`` takes exactly its two keyword arguments."""
+    from cannery.core.inputs import _fn_args
+
+    args = set(_fn_args(compare_fn))
+    if "best_eval_result" not in args:
+        raise ValueError(f"compare_fn ({compare_fn}) must include best_eval_result argument.")
+    if "current_eval_result" not in args:
+        raise ValueError(
+            f"compare_fn ({compare_fn}) must include current_eval_result argument.")
+    unexpected = sorted(args - {"best_eval_result", "current_eval_result"})
+    if unexpected:
+        raise ValueError(
+            f"compare_fn ({compare_fn}) has following not expected args: {unexpected}")
 
 
 class _EvalListener(CheckpointSaverListener):
