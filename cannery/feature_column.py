@@ -147,17 +147,20 @@ def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None, de
 
 
 def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
-                                            num_oov_buckets=0, default_value=None,
-                                            dtype=string, file_format=None):
+                                            dtype=string, default_value=None,
+                                            num_oov_buckets=0, file_format=None):
     """Ids = line numbers in a vocabulary file (lines verbatim, only ``\\n``/``\\r\\n`` removed).
+
+    The arguments are in TensorFlow 2's order (``dtype`` fourth); ``tf.compat.v1``'s
+    function keeps the v1 order (``num_oov_buckets`` fourth).
 
     Args:
         key: the feature's key.
         vocabulary_file: path of a text file with one key per line.
         vocabulary_size: use only the first lines; default: every line of the file.
-        num_oov_buckets: as for :func:`categorical_column_with_vocabulary_list`.
-        default_value: the id of an out-of-vocabulary value (``None``: -1, ignored).
         dtype: string or an integer dtype (lines parsed as integers).
+        default_value: the id of an out-of-vocabulary value (``None``: -1, ignored).
+        num_oov_buckets: as for :func:`categorical_column_with_vocabulary_list`.
         file_format: ``None`` or ``'text'``.
 
     Returns:

@@ -141,6 +141,25 @@ def test_vocabulary_file_size_limits_lines(tmp_path):
     assert oov.num_buckets == 5
 
 
+def test_vocabulary_file_positional_orders_of_v2_and_v1(tmp_path):
+    path = tmp_path / "ids.txt"
+    path.write_text("10\n20\n30\n")
+    # TF 2.15 tf.feature_column: (key, vocabulary_file, vocabulary_size, dtype,
+    # default_value, num_oov_buckets, file_format).
+    v2 = fc.categorical_column_with_vocabulary_file("v", str(path), 3, tf.int64, 9)
+    assert (v2.dtype, v2.default_value, v2.num_oov_buckets) == (tf.int64, 9, 0)
+    assert ids_of(v2, {"v": np.array([30, 5])})[1] == [2, 9]
+    v2_oov = fc.categorical_column_with_vocabulary_file("v", str(path), 3, tf.int64, None, 2)
+    assert v2_oov.num_buckets == 5
+    # tf.compat.v1.feature_column: (key, vocabulary_file, vocabulary_size,
+    # num_oov_buckets, default_value, dtype).
+    v1 = tf.compat.v1.feature_column.categorical_column_with_vocabulary_file(
+        "v", str(path), 3, 0, 9, tf.int64)
+    assert v1 == v2
+    assert tf.compat.v1.feature_column.categorical_column_with_vocabulary_file(
+        "v", str(path), 3, 2, None, tf.int64) == v2_oov
+
+
 def test_vocabulary_file_integers(tmp_path):
     path = tmp_path / "ids.txt"
     path.write_text("10\n20\n30\n")
