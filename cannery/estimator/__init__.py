@@ -58,7 +58,8 @@ def __getattr__(name):
         value = getattr(module, attribute) if attribute else module
     elif name in _HEADS:
         value = registry.get("head", _HEADS[name])
-    elif name[:1].isupper() and name.lower() in {n.lower() for n in registry.names("estimator")}:
+    elif name[:1].isupper() and name in registry.names("estimator"):
+        # Attributes are exact, as in TensorFlow (the registry's string look-up is not).
         value = registry.get("estimator", name)
     else:
         raise AttributeError(
