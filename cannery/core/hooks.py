@@ -181,6 +181,55 @@ class LoggingTensorHook(SessionRunHook):
             logger.info(", ".join(f"{tag} = {values[tag]}" for tag in self._tensors))
 
 
+class SecondOrStepTimer:
+    """TensorFlow's ``tf.estimator.SecondOrStepTimer``: due at the first step asked about,
+    then once ``every_steps`` steps or ``every_secs`` seconds have passed since the last
+    trigger.
+
+    Raises:
+        ValueError: neither or both of ``every_secs`` and ``every_steps`` (TF's messages).
+    """
+
+    def __init__(self, every_secs=None, every_steps=None):
+        if every_secs is None and every_steps is None:
+            raise ValueError("Either every_secs or every_steps should be provided.")
+        if every_secs is not None and every_steps is not None:
+            raise ValueError("Can not provide both every_secs and every_steps.")
+        self._every_secs = every_secs
+        self._every_steps = every_steps
+        self.reset()
+
+    def reset(self):
+        self._last_triggered_step = None
+        self._last_triggered_time = None
+
+    def should_trigger_for_step(self, step) -> bool:
+        if self._last_triggered_step is None:
+            return True
+        if self._last_triggered_step == step:
+            return False
+        if self._every_secs is not None and \
+                time.time() >= self._last_triggered_time + self._every_secs:
+            return True
+        return self._every_steps is not None and step >= self._last_triggered_step + \
+            self._every_steps
+
+    def update_last_triggered_step(self, step):
+        """Record a trigger at ``step``; returns ``(elapsed_secs, elapsed_steps)`` since
+        the previous one (``(None, None)`` the first time)."""
+        now = time.time()
+        if self._last_triggered_time is None:
+            elapsed = (None, None)
+        else:
+            elapsed = (now - self._last_triggered_time, step - self._last_triggered_step)
+        self._last_triggered_time = now
+        self._last_triggered_step = step
+        return elapsed
+
+    def last_triggered_step(self):
+        return self._last_triggered_step
+
+
 class NanLossDuringTrainingError(RuntimeError):
     """Raised when a training step's loss is NaN."""
 

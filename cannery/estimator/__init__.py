@@ -14,6 +14,7 @@ from cannery.core.hooks import (
     CheckpointSaverListener,
     LoggingTensorHook,
     NanLossDuringTrainingError,
+    SecondOrStepTimer,
     SessionRunArgs,
     SessionRunContext,
     SessionRunHook,
@@ -71,6 +72,6 @@ def __getattr__(name):
 
 __all__ = [
     "CheckpointSaverListener", "Estimator", "LoggingTensorHook", "ModeKeys",
-    "NanLossDuringTrainingError", "RunConfig", "SessionRunArgs", "SessionRunContext",
-    "SessionRunHook", "SessionRunValues", "StopAtStepHook",
+    "NanLossDuringTrainingError", "RunConfig", "SecondOrStepTimer", "SessionRunArgs",
+    "SessionRunContext", "SessionRunHook", "SessionRunValues", "StopAtStepHook",
 ]

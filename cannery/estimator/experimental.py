@@ -6,9 +6,8 @@ import json
 import logging
 import operator
 import os
-import time
 
-from cannery.core.hooks import SessionRunHook
+from cannery.core.hooks import SecondOrStepTimer, SessionRunArgs, SessionRunHook
 
 logger = logging.getLogger("cannery")
 
@@ -27,34 +26,45 @@ def read_eval_metrics(eval_dir) -> dict:
 
 
 class _StopOnPredicateHook(SessionRunHook):
+    """Calls ``should_stop_fn`` on TensorFlow's schedule: at the first step of a ``train``
+    call, then by global step (``run_every_steps``) or by time (``run_every_secs``)."""
+
     def __init__(self, should_stop_fn, run_every_secs=60, run_every_steps=None):
         if not callable(should_stop_fn):
-            raise TypeError(f"`should_stop_fn` must be callable, given: {should_stop_fn}")
-        if (run_every_secs is None) == (run_every_steps is None):
-            raise ValueError("Exactly one of run_every_secs and run_every_steps must be set.")
+            raise TypeError("`should_stop_fn` must be callable.")
         self._should_stop_fn = should_stop_fn
-        self._run_every_secs = run_every_secs
-        self._run_every_steps = run_every_steps
-        self._last_time = None
-        self._steps = 0
+        self._timer = SecondOrStepTimer(every_secs=run_every_secs, every_steps=run_every_steps)
+
+    def before_run(self, run_context):
+        return SessionRunArgs("global_step")
 
     def after_run(self, run_context, run_values):
-        self._steps += 1
-        now = time.time()
-        if self._run_every_steps is not None:
-            due = self._steps % self._run_every_steps == 0
-        else:
-            due = self._last_time is None or now - self._last_time >= self._run_every_secs
-        if due:
-            self._last_time = now
+        global_step = int(run_values.results)
+        if self._timer.should_trigger_for_step(global_step):
+            self._timer.update_last_triggered_step(global_step)
             if self._should_stop_fn():
-                logger.info("Requesting early stopping.")
+                logger.info("Requesting early stopping at global step %d", global_step)
                 run_context.request_stop()
 
 
 def make_early_stopping_hook(estimator, should_stop_fn, run_every_secs=60,
                              run_every_steps=None):
-    """A hook that stops training when ``should_stop_fn()`` returns True (checked periodically)."""
+    """A hook that stops training when ``should_stop_fn()`` returns True, checked at the
+    first step and then every ``run_every_secs`` seconds or ``run_every_steps`` steps.
+
+    As in TensorFlow, asking for steps means passing ``run_every_secs=None`` too.
+
+    Raises:
+        TypeError: ``estimator`` is not an Estimator.
+        ValueError: both ``run_every_secs`` and ``run_every_steps``, or neither.
+    """
+    from cannery.core.estimator import Estimator
+
+    if not isinstance(estimator, Estimator):
+        raise TypeError("`estimator` must have type `tf.estimator.Estimator`. "
+                        f"Got: {type(estimator)}")
+    if run_every_secs is not None and run_every_steps is not None:
+        raise ValueError("Only one of `run_every_secs` and `run_every_steps` must be set.")
     return _StopOnPredicateHook(should_stop_fn, run_every_secs, run_every_steps)
 
 
