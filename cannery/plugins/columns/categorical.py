@@ -22,6 +22,7 @@ from cannery.plugins.columns._base import (
     cache_field,
     check_input_dtype,
     is_int,
+    join_one_row,
     one_row_values,
     set_cached,
     to_dtype,
@@ -121,7 +122,6 @@ class HashedCategoricalColumn(_SingleKeyColumn):
 
 _TEXT_KINDS = frozenset("U")
 _IS_NATIVE = operator.attrgetter("dtype.isnative")
-_DTYPE = operator.attrgetter("dtype")
 _DROP_ONE = np.ones(1, np.bool_)
 _DROP_ONE.flags.writeable = False
 
@@ -141,21 +141,14 @@ def _one_row_group_ids(columns, cache):
     values = one_row_values(columns, cache.features, _TEXT_KINDS, _one_modulus)
     if values is None or cache.batch_size != 1:
         return None
-    dtypes = set(map(_DTYPE, values))
-    if len(dtypes) == 1:
-        (dtype,) = dtypes
-        if not dtype.isnative or dtype.itemsize == 0:
-            return None  # the per-column path, as in _ucs4_views
-        # One element each, so each buffer is contiguous: joining the buffers is the
-        # stacking, without numpy's concatenate machinery (a few µs per call).
-        codes = np.frombuffer(bytearray(b"".join(values)), np.uint32)
-    else:  # mixed widths: numpy pads them to the widest
+    stacked = join_one_row(values)
+    if stacked is None:  # mixed widths (numpy pads them to the widest), or non-native
         if not all(map(_IS_NATIVE, values)):
-            return None
+            return None  # the per-column path, as in _ucs4_views
         stacked = np.concatenate(values, axis=None)
-        if stacked.dtype.itemsize == 0:
-            return None
-        codes = stacked.view(np.uint32)
+    if stacked.dtype.itemsize == 0:
+        return None
+    codes = stacked.view(np.uint32)
     from cannery.core.columns import GroupIds
     from cannery.core.kernels.columns import hash_bucket_group_ucs4
 

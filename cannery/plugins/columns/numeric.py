@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections.abc
 import math
-import operator
 from typing import Any, Callable, ClassVar
 
 import attrs
@@ -19,6 +18,7 @@ from cannery.plugins.columns._base import (
     as_tuple,
     assert_key_is_string,
     is_int,
+    join_one_row,
     one_row_values,
     to_dtype,
 )
@@ -199,17 +199,14 @@ def _one_row_group(columns, features):
     values = one_row_values(columns, features, _NUMBER_KINDS, _all_scalar)
     if values is None:
         return None
-    if set(map(_DTYPE, values)) == _FLOAT32_ONLY:
-        # One native float32 element each: the joined buffers are the row itself.
-        return np.frombuffer(bytearray(b"".join(values)), np.float32).reshape(1, len(values))
+    joined = join_one_row(values)
+    if joined is not None and joined.dtype == np.float32:
+        return joined.reshape(1, len(values))
     # Each input is cast straight to float32, as the slice assignments of the general
     # path do (no detour through a promoted dtype).
     return np.concatenate(values, axis=None, dtype=np.float32,
                           casting="unsafe").reshape(1, len(values))
 
-
-_DTYPE = operator.attrgetter("dtype")
-_FLOAT32_ONLY = {np.dtype(np.float32)}
 
 
 def _boundaries(value) -> tuple:
