@@ -575,6 +575,10 @@ class Estimator:
         state = self._restore(checkpoint_path)
         head = self.head
         metrics = head.create_metrics()
+        # Extension point of tf.estimator.add_metrics (cannery/core/extenders.py): each
+        # factory makes an accumulator that sees every batch's raw features and labels
+        # and the head's predictions, and whose results override the head's metrics.
+        extensions = [make(self) for make in getattr(self, "_eval_metric_extensions", ())]
         loss_total, loss_count = np.float32(0.0), np.float32(0.0)
         session = _Session(state)
         for hook in hooks:
@@ -591,8 +595,13 @@ class Estimator:
                 context = SessionRunContext(None, session)
                 requests = [hook.before_run(context) for hook in hooks]
                 cache, logits, _ = self._forward(state, features, training=False)
+                raw_labels = labels
                 labels, weights, loss = self._loss(cache, logits, labels)
                 metrics.update(logits, labels, weights, loss.unweighted)
+                if extensions:
+                    predictions = head.predictions(logits)
+                    for extension in extensions:
+                        extension.update(cache.features, raw_labels, predictions)
                 loss_total += np.float32(loss.training_loss)
                 loss_count += np.float32(1.0)
                 done += 1
@@ -605,9 +614,13 @@ class Estimator:
         for hook in hooks:
             hook.end(session)
         result = dict(metrics.result())
+        for extension in extensions:
+            result.update(extension.result())
         result["loss"] = np.float32(loss_total / loss_count) if loss_count else np.float32(0)
         result["global_step"] = np.int64(state.global_step)
-        _write_eval_results(self.eval_dir(name), result, state.source)
+        # Scalars only are written (TF skips non-scalar metrics in its summaries too).
+        _write_eval_results(self.eval_dir(name),
+                            {k: v for k, v in result.items() if np.ndim(v) == 0}, state.source)
         logger.info("Saving dict for global step %d: %s", state.global_step,
                     ", ".join(f"{k} = {v}" for k, v in sorted(result.items())))
         return result

@@ -38,6 +38,7 @@ _LAZY = {
     "BestExporter": "cannery.core.training:BestExporter",
     "classifier_parse_example_spec": "cannery.io:classifier_parse_example_spec",
     "regressor_parse_example_spec": "cannery.io:regressor_parse_example_spec",
+    "add_metrics": "cannery.core.extenders:add_metrics",
 }
 
 _HEADS = {

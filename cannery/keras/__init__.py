@@ -1,8 +1,10 @@
-"""``tf.keras`` shapes that estimator code touches: ``optimizers`` and ``layers.DenseFeatures``."""
+"""``tf.keras`` shapes that estimator code touches: ``optimizers``, ``layers.DenseFeatures``
+and the ``metrics`` an ``add_metrics`` metric_fn builds."""
 
 import importlib
 
-_SUBMODULES = {"optimizers": "cannery.keras.optimizers", "layers": "cannery.keras.layers"}
+_SUBMODULES = {"optimizers": "cannery.keras.optimizers", "layers": "cannery.keras.layers",
+               "metrics": "cannery.keras.metrics"}
 
 
 def __getattr__(name):
