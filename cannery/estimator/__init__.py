@@ -44,6 +44,7 @@ _LAZY = {
 _HEADS = {
     "BinaryClassHead": "binary_classification",
     "MultiClassHead": "multi_class_classification",
+    "MultiLabelHead": "multi_label_classification",
     "RegressionHead": "regression",
     "PoissonRegressionHead": "poisson_regression",
     "LogisticRegressionHead": "logistic_regression",

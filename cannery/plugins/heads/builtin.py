@@ -3,6 +3,7 @@
 from cannery.core.head import binary_or_multi_class_head
 from cannery.core.hookspecs import hookimpl
 from cannery.plugins.heads.classification import BinaryClassHead, MultiClassHead
+from cannery.plugins.heads.multi_label import MultiLabelHead
 from cannery.plugins.heads.regression import (
     LogisticRegressionHead,
     PoissonRegressionHead,
@@ -13,6 +14,7 @@ __all__ = [
     "BinaryClassHead",
     "LogisticRegressionHead",
     "MultiClassHead",
+    "MultiLabelHead",
     "PoissonRegressionHead",
     "RegressionHead",
     "binary_or_multi_class_head",
@@ -24,6 +26,7 @@ __all__ = [
 def register_heads(register):
     register(BinaryClassHead, aliases=("BinaryClassHead", "binary"))
     register(MultiClassHead, aliases=("MultiClassHead", "multi_class"))
+    register(MultiLabelHead, aliases=("MultiLabelHead",))
     register(RegressionHead, aliases=("RegressionHead",))
     register(PoissonRegressionHead, aliases=("PoissonRegressionHead",))
     register(LogisticRegressionHead, aliases=("LogisticRegressionHead",))
