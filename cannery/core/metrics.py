@@ -270,3 +270,25 @@ class MetricsAccumulator:
 
     def result(self) -> dict[str, np.float32]:
         raise NotImplementedError
+
+    def _prepared_batch(self, logits, labels, weights, unweighted_loss):
+        """``(logits, labels, weights, unweighted_loss)`` checked and prepared by the head
+        (``self.head``), the loss computed when not given: every head's first step."""
+        head = self.head
+        logits = head.check_logits(logits)
+        labels = head._prepared_labels(labels, logits)
+        weights = head._prepared_weights(weights, logits)
+        if unweighted_loss is None:
+            unweighted_loss = head.loss(logits, labels).unweighted
+        return logits, labels, weights, unweighted_loss
+
+
+def threshold_results(key, at_threshold) -> dict:
+    """TensorFlow's ``accuracy/``, ``precision/`` and ``recall/positive_threshold_<t>``
+    results of ``(threshold, accuracy, precision, recall)`` metrics, keys made by ``key``."""
+    out = {}
+    for threshold, accuracy, precision, recall in at_threshold:
+        out[key("accuracy/positive_threshold_%g" % threshold)] = accuracy.result()
+        out[key("precision/positive_threshold_%g" % threshold)] = precision.result()
+        out[key("recall/positive_threshold_%g" % threshold)] = recall.result()
+    return out

@@ -33,6 +33,7 @@ from cannery.core.metrics import (
     MetricsAccumulator,
     Precision,
     Recall,
+    threshold_results,
 )
 from cannery.losses import Reduction
 
@@ -226,12 +227,8 @@ class BinaryClassMetrics(MetricsAccumulator):
         ]
 
     def update(self, logits, labels, weights=None, unweighted_loss=None) -> None:
-        head = self.head
-        logits = head.check_logits(logits)
-        labels = head._prepared_labels(labels, logits)
-        weights = head._prepared_weights(weights, logits)
-        if unweighted_loss is None:
-            unweighted_loss = head.loss(logits, labels).unweighted
+        logits, labels, weights, unweighted_loss = self._prepared_batch(
+            logits, labels, weights, unweighted_loss)
         class_ids = (logits > 0).astype(np.float32)
         logistic = sigmoid(logits)
         self.average_loss.update(unweighted_loss, weights)
@@ -264,10 +261,7 @@ class BinaryClassMetrics(MetricsAccumulator):
             key("auc"): self.auc.result(),
             key("auc_precision_recall"): self.auc_pr.result(),
         }
-        for threshold, accuracy, precision, recall in self.at_threshold:
-            out[key("accuracy/positive_threshold_%g" % threshold)] = accuracy.result()
-            out[key("precision/positive_threshold_%g" % threshold)] = precision.result()
-            out[key("recall/positive_threshold_%g" % threshold)] = recall.result()
+        out.update(threshold_results(key, self.at_threshold))
         return out
 
 
@@ -404,12 +398,8 @@ class MultiClassMetrics(MetricsAccumulator):
         self.accuracy = Accuracy()
 
     def update(self, logits, labels, weights=None, unweighted_loss=None) -> None:
-        head = self.head
-        logits = head.check_logits(logits)
-        labels = head._prepared_labels(labels, logits)
-        weights = head._prepared_weights(weights, logits)
-        if unweighted_loss is None:
-            unweighted_loss = head.loss(logits, labels).unweighted
+        logits, labels, weights, unweighted_loss = self._prepared_batch(
+            logits, labels, weights, unweighted_loss)
         class_ids = np.argmax(logits, axis=-1)[..., np.newaxis].astype(np.int64)
         self.average_loss.update(unweighted_loss, weights)
         self.accuracy.update(labels, class_ids, weights)

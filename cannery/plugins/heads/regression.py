@@ -82,11 +82,8 @@ class RegressionMetrics(MetricsAccumulator):
 
     def update(self, logits, labels, weights=None, unweighted_loss=None) -> None:
         head = self.head
-        logits = head.check_logits(logits)
-        labels = head._prepared_labels(labels, logits)
-        weights = head._prepared_weights(weights, logits)
-        if unweighted_loss is None:
-            unweighted_loss = head.loss(logits, labels).unweighted
+        logits, labels, weights, unweighted_loss = self._prepared_batch(
+            logits, labels, weights, unweighted_loss)
         self.average_loss.update(unweighted_loss, weights)
         self.prediction_mean.update(head.predictions(logits)["predictions"], weights)
         self.label_mean.update(labels, weights)
