@@ -572,7 +572,13 @@ class Estimator:
         if steps is not None and steps <= 0:
             raise ValueError(f"Must specify steps > 0, given: {steps}")
         hooks = _check_hooks(hooks)
-        state = self._restore(checkpoint_path)
+        return self._evaluate_state(self._restore(checkpoint_path), input_fn, steps, hooks,
+                                    self.eval_dir(name))
+
+    def _evaluate_state(self, state: ModelState, input_fn, steps, hooks, eval_dir):
+        """``evaluate`` on ``state`` (TF's ``_evaluate_run``): reads its variables only and
+        appends the results to ``eval_dir``, with ``state.source`` as the checkpoint path.
+        InMemoryEvaluatorHook passes a view of the live training state here."""
         head = self.head
         metrics = head.create_metrics()
         # Extension point of tf.estimator.add_metrics (cannery/core/extenders.py): each
@@ -619,7 +625,7 @@ class Estimator:
         result["loss"] = np.float32(loss_total / loss_count) if loss_count else np.float32(0)
         result["global_step"] = np.int64(state.global_step)
         # Scalars only are written (TF skips non-scalar metrics in its summaries too).
-        _write_eval_results(self.eval_dir(name),
+        _write_eval_results(eval_dir,
                             {k: v for k, v in result.items() if np.ndim(v) == 0}, state.source)
         logger.info("Saving dict for global step %d: %s", state.global_step,
                     ", ".join(f"{k} = {v}" for k, v in sorted(result.items())))

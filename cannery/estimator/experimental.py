@@ -1,4 +1,5 @@
-"""``tf.estimator.experimental``: early-stopping hooks that read the evaluation history."""
+"""``tf.estimator.experimental``: early-stopping hooks that read the evaluation history, and
+InMemoryEvaluatorHook, which writes evaluations of the live training variables to it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,75 @@ import os
 from cannery.core.hooks import SecondOrStepTimer, SessionRunArgs, SessionRunHook
 
 logger = logging.getLogger("cannery")
+
+
+class InMemoryEvaluatorHook(SessionRunHook):
+    """Evaluates the variables of the running training, without a checkpoint
+    (TensorFlow 2.15's ``tf.estimator.experimental.InMemoryEvaluatorHook``, hooks.py).
+
+    Evaluates when the training session is created, then whenever ``every_n_iter``
+    iterations of this ``train`` call have run since the last evaluation, and at the end of
+    training. Each evaluation is ``estimator.evaluate(input_fn, steps, hooks, name=name)``
+    run on the live variables (read in place, never written): its results, with the
+    current global step, are appended to ``estimator.eval_dir(name)`` with no checkpoint
+    path, where the early-stopping hooks read them.
+
+    Raises:
+        ValueError: ``every_n_iter`` is None or not positive, the configuration is not a
+            single machine, or ``steps`` is not positive.
+        TypeError: an element of ``hooks`` is not a ``SessionRunHook``.
+    """
+
+    def __init__(self, estimator, input_fn, steps=None, hooks=None, name=None,
+                 every_n_iter=100):
+        from cannery.core.estimator import _check_hooks
+
+        if every_n_iter is None or every_n_iter <= 0:
+            raise ValueError(f"invalid every_n_iter={every_n_iter}.")
+        config = estimator.config
+        if config.num_ps_replicas > 0 or config.num_worker_replicas > 1:
+            raise ValueError(
+                "InMemoryEvaluator supports only single machine (aka Local) setting.")
+        self._estimator = estimator
+        self._input_fn = input_fn
+        self._steps = steps
+        self._name = name
+        self._every_n_iter = every_n_iter
+        self._eval_dir = estimator.eval_dir(name)
+        self._hooks = _check_hooks(hooks)
+        if steps is not None and steps <= 0:  # TF's _convert_eval_steps_to_hooks
+            raise ValueError(f"Must specify steps > 0, given: {steps}")
+        self._timer = SecondOrStepTimer(every_steps=every_n_iter)
+        self._iter_count = 0
+
+    def begin(self):
+        self._timer.reset()
+        self._iter_count = 0
+
+    def after_create_session(self, session, coord):
+        """Evaluates the model before its first training step."""
+        self._evaluate(session)
+
+    def after_run(self, run_context, run_values):
+        self._iter_count += 1
+        if self._timer.should_trigger_for_step(self._iter_count):
+            self._evaluate(run_context.session)
+
+    def end(self, session):
+        """Evaluates the final model."""
+        self._evaluate(session)
+
+    def _evaluate(self, train_session):
+        from cannery.core.estimator import ModelState
+
+        live = train_session._state
+        # The training arrays themselves (no copy); the evaluation only reads them. Without
+        # a source, no checkpoint path is recorded, as in TensorFlow.
+        view = ModelState(variables=live.variables, global_step=live.global_step,
+                          trainable=live.trainable)
+        self._estimator._evaluate_state(view, self._input_fn, self._steps,
+                                        list(self._hooks), self._eval_dir)
+        self._timer.update_last_triggered_step(self._iter_count)
 
 
 def read_eval_metrics(eval_dir) -> dict:
