@@ -132,39 +132,7 @@ def test_training_variables_never_get_blocks(dnn_export):
     assert frozen.derived == {} and dict(frozen) == {"a": np.zeros(1)}
 
 
-# --- the one-row input fast paths ----------------------------------------------------
-@pytest.fixture(scope="module")
-def linear_predictor(tmp_path_factory):
-    base = tmp_path_factory.mktemp("linear_one_row")
-    columns = [fc.numeric_column("a"), fc.numeric_column("b"),
-               fc.categorical_column_with_hash_bucket("c", 2),
-               fc.categorical_column_with_hash_bucket("d", 2)]
-    ckpt.write(str(base / "model"), {
-        "linear/linear_model/a/weights": np.float32([[2.0]]),
-        "linear/linear_model/b/weights": np.float32([[-1.0]]),
-        "linear/linear_model/c/weights": np.float32([[1.0], [-1.0]]),
-        "linear/linear_model/d/weights": np.float32([[0.5], [0.25]]),
-        "linear/linear_model/bias_weights": np.float32([0.25]),
-    }, 3)
-    est = cannery.estimator.LinearClassifier(columns, model_dir=str(base / "model"))
-    return serving.load(est.export_saved_model(str(base / "export")))
-
-
-@pytest.mark.parametrize("c_dtype, d_dtype", [("U1", "U1"), ("U1", "U7"), ("U4", "U4")])
-@pytest.mark.parametrize("a_dtype, b_dtype", [(np.float32, np.float32),
-                                              (np.float32, np.float64), (np.int64, np.float32)])
-def test_one_row_inputs_of_any_width_and_number_type(linear_predictor, c_dtype, d_dtype,
-                                                     a_dtype, b_dtype):
-    # REFERENCE.md §4.4: Fingerprint64(b'a') = 12917804110809363939 is odd -> bucket 1
-    # (weight -1); Fingerprint64(b'b') = 11795596070477164822 is even -> bucket 0 (0.5).
-    # logit = 2*3 - 1*0.5 - 1 + 0.5 + 0.25 = 5.25, whatever the inputs' widths and types
-    # (same-width strings and all-float32 numbers take the joined-buffer paths).
-    row = {"a": np.array([3], a_dtype), "b": np.array([0.5], b_dtype),
-           "c": np.array(["a"], c_dtype), "d": np.array(["b"], d_dtype)}
-    out = linear_predictor.predict(row)
-    assert out["logits"].tolist() == [[5.25]]
-
-
+# --- the batch size the signature check hands over ------------------------------------
 def test_feature_cache_batch_size_hint_is_still_checked():
     cache = FeatureCache({"x": np.zeros(2), "y": np.zeros(3)}, batch_size=2)
     assert cache.batch_size == 2
