@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import inspect
 
 import numpy as np
 
@@ -74,21 +73,9 @@ def add_metrics(estimator, metric_fn):
     return extended
 
 
-def _fn_args(fn) -> tuple[str, ...]:
-    """TensorFlow's ``function_utils.fn_args``: the positional-or-keyword argument names
-    (``self`` of a bound method excluded, those a ``functools.partial`` binds removed)."""
-    if isinstance(fn, functools.partial):
-        args = _fn_args(fn.func)[len(fn.args):]
-        return tuple(a for a in args if a not in (fn.keywords or {}))
-    try:
-        parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return ()
-    return tuple(p.name for p in parameters
-                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
-
-
 def _verify_metric_fn_args(metric_fn) -> None:
+    from cannery.core.inputs import _fn_args
+
     args = _fn_args(metric_fn)
     invalid_args = [a for a in dict.fromkeys(args) if a not in _VALID_METRIC_FN_ARGS]
     if invalid_args:
@@ -101,6 +88,8 @@ class _MetricFnAccumulator:
 
     def __init__(self, metric_fn, estimator):
         self._metric_fn = metric_fn
+        from cannery.core.inputs import _fn_args
+
         self._args = _fn_args(metric_fn)
         self._config = estimator.config
         self._accumulators: dict | None = None
