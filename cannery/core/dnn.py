@@ -317,7 +317,7 @@ class DNNNetwork(Network):
         return specs
 
     # -- forward -------------------------------------------------------------------
-    def prepare(self, cache) -> None:
+    def prepare(self, cache, training: bool = False) -> None:
         """Compute the batch's variable-free column transforms into ``cache``.
 
         The runtime calls it on the input thread, so hashing strings and gathering

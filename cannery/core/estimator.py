@@ -9,6 +9,7 @@ evaluation, predictions as generators, warm starts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -494,26 +495,35 @@ class Estimator:
         state.trainers = trainers
 
     # -- one step ----------------------------------------------------------------------
-    def _prepare_fn(self):
+    def _prepare_fn(self, training: bool = False):
         """``features -> FeatureCache`` with the networks' transforms done, or None.
 
         Runs where the input pipeline makes each batch (its prefetch thread), so the
         column kernels of the next batch overlap this step's model kernels. Networks
-        opt in with a ``prepare(cache)`` method; an error is left for the step to raise.
+        opt in with a ``prepare(cache)`` method (``prepare(cache, training=True)`` when
+        training, if it takes ``training``); an error is left for the step to raise.
         """
         networks = [part.network for part in self._get_definition().parts
                     if callable(getattr(part.network, "prepare", None))]
         if not networks:
             return None
+        import inspect
+
         from cannery.core.features import FeatureCache
+
+        calls = []
+        for network in networks:
+            takes_training = "training" in inspect.signature(network.prepare).parameters
+            calls.append(functools.partial(network.prepare, training=training)
+                         if takes_training else network.prepare)
 
         def prepare(features):
             if not isinstance(features, dict):
                 return features
             cache = FeatureCache(features)
             try:
-                for network in networks:
-                    network.prepare(cache)
+                for call in calls:
+                    call(cache)
             except Exception:  # noqa: BLE001 - the step recomputes and raises it in order
                 return features
             return cache
@@ -691,7 +701,7 @@ class Estimator:
         loss = None
         stop = False
         batches = _input_batches(input_fn, ModeKeys.TRAIN, self._config, self._params, None,
-                                 prepare=self._prepare_fn())
+                                 prepare=self._prepare_fn(training=True))
         try:
             waited_from = time.perf_counter()
             for features, labels in batches:

@@ -158,6 +158,10 @@ class FeatureCache:
             self._memo[key] = result
             return result
 
+    def memoized(self, key, default=None):
+        """What :meth:`memo` stored for ``key``, or ``default`` (computing nothing)."""
+        return self._memo.get(key, default)
+
     def get(self, column):
         """The column's ids (``column.transform_ids(self)``), computed once per batch."""
         return self.memo(("ids", column), lambda: column.transform_ids(self))

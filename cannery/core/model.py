@@ -177,6 +177,7 @@ class LinearNetwork(Network):
         self._dense_groups = [(key, tuple(s.column for s in members), ("dense_group", object()))
                               for key, members in dense_groups.items()]
         self._group_token = ("linear_ids", object())
+        self._dedup_token = ("linear_dedup", object())
         self._dense_token = ("linear_dense", object())
         dense_order = [s for _, members in dense_groups.items() for s in members]
         # The packs follow the group order, so group column c is pack variable c.
@@ -234,6 +235,8 @@ class LinearNetwork(Network):
                 continue
             pack = VariablePack.find(variables, names, offsets)
             packs.append(pack if pack is not None else VariablePack.pack(variables, names))
+        if packs[0] is not None:
+            packs[0].interleave = True  # linear_forward takes a strided table
         self._last_packs = packs
         return packs
 
@@ -290,15 +293,24 @@ class LinearNetwork(Network):
         return np.ascontiguousarray(out, dtype=np.float32)
 
     # -- forward / backward ------------------------------------------------------------
-    def prepare(self, cache) -> None:
-        """Compute the batch's column transforms into ``cache`` ahead of :meth:`forward`.
+    def prepare(self, cache, training: bool = False) -> None:
+        """Compute the batch's column transforms into ``cache`` ahead of :meth:`forward`,
+        and for training where the summed gradient's rows will go.
 
         Needs no variables, so the runtime calls it on the input thread.
         """
         batch = cache.batch_size
         if self._cat_names:
-            self._group_ids(cache)
+            group = self._group_ids(cache)
+            if training and group.weights is None and self._combiner_code == 0:
+                self._dedup_plan(cache, group)
         self._dense_inputs(cache, batch)
+
+    def _dedup_plan(self, cache, group):
+        from cannery.core.kernels.sparse import linear_dedup_plan
+
+        return cache.memo(self._dedup_token, lambda: linear_dedup_plan(
+            group.row_splits, group.ids, self._cat_offsets[:-1], group.batch_size))
 
     def forward(self, cache, variables, training):
         from cannery.core.kernels.sparse import linear_forward
@@ -336,7 +348,8 @@ class LinearNetwork(Network):
             row_offsets, table, self._combiner_code, dense, dense_table, external,
             variables[self.bias_name], batch)
         context = _LinearContext(group=group, dense=dense, cat_pack=cat_pack,
-                                 dense_pack=dense_pack, external=external_context)
+                                 dense_pack=dense_pack, external=external_context,
+                                 dedup_plan=cache.memoized(self._dedup_token))
         return logits, context
 
     def backward(self, context, d_logits, variables, packed: bool = False, dedup: bool = False):
@@ -367,9 +380,13 @@ class LinearNetwork(Network):
             weights = group.weights
             summed = dedup and weights is None and self._combiner_code == 0
             if summed:
-                grad_ids, grad_rows, column_splits = kernels.linear_sum_backward_dedup(
-                    group.row_splits, group.ids, self._cat_offsets[:-1], d_logits,
-                    group.batch_size)
+                plan = context.dedup_plan
+                if plan is None:
+                    plan = kernels.linear_dedup_plan(group.row_splits, group.ids,
+                                                     self._cat_offsets[:-1], group.batch_size)
+                grad_ids, inverse, entry_rows, empty, column_splits = plan
+                grad_rows = kernels.linear_scatter_dedup(inverse, entry_rows, empty,
+                                                         grad_ids.shape[0], d_logits)
             else:
                 grad_ids, grad_rows, column_splits = kernels.linear_categorical_backward(
                     group.row_splits, group.ids,
@@ -403,6 +420,8 @@ class _LinearContext:
     cat_pack: Any
     dense_pack: Any
     external: list
+    #: :func:`~cannery.core.kernels.sparse.linear_dedup_plan` of the batch when prepared.
+    dedup_plan: Any = None
 
 
 def _offsets(counts) -> np.ndarray:

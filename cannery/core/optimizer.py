@@ -122,14 +122,21 @@ class VariablePack:
     Attributes:
         names: the variables, in buffer order.
         row_offsets: int64 ``[k + 1]``.
-        buffer: ``[rows, ...]``, C-contiguous.
+        buffer: ``[rows, ...]``, C-contiguous, or after :meth:`move_to` the first
+            columns of a wider 2-D buffer.
         views: one view of ``buffer`` per name.
+        interleave: the owner lets an optimizer store its slots beside the variables'
+            rows (:meth:`Optimizer.apply` then moves the pack into one ``[rows,
+            (1 + slots) * width]`` buffer, so a sparse update reads each touched row's
+            value and slots from one cache line instead of one line per array). Only
+            for owners whose kernels take strided tables.
     """
 
     names: tuple
     row_offsets: np.ndarray
     buffer: np.ndarray
     views: tuple
+    interleave: bool = False
 
     @classmethod
     def pack(cls, arrays: dict, names) -> VariablePack:
@@ -176,8 +183,8 @@ class VariablePack:
         views = _get_all(arrays, names)
         base = views[0].base
         if base is None or base.ndim < 1 or base.shape[0] != row_offsets[-1] \
-                or not base.flags.c_contiguous:
-            return None
+                or not base.flags.c_contiguous or base.shape[1:] != views[0].shape[1:]:
+            return None  # an interleaved pack's base is wider: packed again by copying
         # map() keeps these per-variable checks out of the interpreter loop (hot path).
         if not all(map(operator.is_, map(_BASE, views), itertools.repeat(base))) or \
                 list(map(len, views)) != np.diff(row_offsets).tolist():
@@ -187,6 +194,16 @@ class VariablePack:
     def is_current(self, arrays: dict) -> bool:
         """Whether every name still maps to this pack's view in ``arrays``."""
         return all(map(operator.is_, map(arrays.get, self.names), self.views))
+
+    def move_to(self, buffer: np.ndarray, arrays: dict) -> None:
+        """Copy the pack into ``buffer`` (same shape, any strides) and map the names to
+        views of it, in this pack and in ``arrays``."""
+        buffer[...] = self.buffer
+        o = self.row_offsets
+        self.buffer = buffer
+        self.views = tuple(buffer[o[i]:o[i + 1]] for i in range(len(self.names)))
+        for name, view in zip(self.names, self.views):
+            arrays[name] = view
 
 
 @attrs.define(eq=False)
@@ -784,9 +801,14 @@ class Optimizer(metaclass=_LegacyKwargs):
                 state, pack.names, entry[1]):
             slot_packs = self._pack_slots(state, pack)
             n = pack.buffer.shape[0]
+            if pack.interleave and slot_packs and isinstance(g, PackedRowSparse) and \
+                    pack.buffer.ndim == 2:
+                _interleave(pack, slot_packs, variables, state)
+            flat = None
+            if all(p.buffer.flags.c_contiguous for p in slot_packs.values()):
+                flat = {s: p.buffer.reshape(-1) for s, p in slot_packs.items()}
             # The kernels' views of the slot buffers, made once per pack (not per step).
-            entry = (pack, slot_packs,
-                     {s: p.buffer.reshape(-1) for s, p in slot_packs.items()},
+            entry = (pack, slot_packs, flat,
                      {s: p.buffer.reshape(n, -1) for s, p in slot_packs.items()})
             state.packed[pack.names] = entry
         buffer = pack.buffer
@@ -797,6 +819,10 @@ class Optimizer(metaclass=_LegacyKwargs):
         n = buffer.shape[0]
         if isinstance(g, PackedDense):
             grad = np.ascontiguousarray(g.grad, dtype=dt).reshape(-1)
+            if entry[2] is None or not buffer.flags.c_contiguous:
+                raise ValueError(f"packed dense gradient for {list(pack.names)}: these "
+                                 "variables were interleaved with their slots for sparse "
+                                 "updates and take only row-sparse gradients")
             if grad.size != buffer.size:
                 raise ValueError(f"packed gradient for {list(pack.names)}: expected "
                                  f"{buffer.size} values, received {grad.size}")
@@ -909,6 +935,21 @@ class Optimizer(metaclass=_LegacyKwargs):
         """The sparse rule for optimizers that touch every row; by default TF's
         'dense update with a zero-filled gradient'."""
         self.reference_dense(var, dense_grad, slots, lr, step)
+
+
+def _interleave(pack: VariablePack, slot_packs: dict, variables: dict,
+                state: OptimizerState) -> None:
+    """Move a 2-D pack and its slot packs into one ``[rows, (1 + slots) * width]`` buffer:
+    the variables in the first ``width`` columns, then each slot's (see
+    :attr:`VariablePack.interleave`)."""
+    n, width = pack.buffer.shape
+    storage = np.empty((n, (1 + len(slot_packs)) * width), pack.buffer.dtype)
+    pack.move_to(storage[:, :width], variables)
+    for j, (slot, slot_pack) in enumerate(slot_packs.items(), 1):
+        arrays = {}
+        slot_pack.move_to(storage[:, j * width:(j + 1) * width], arrays)
+        for name, view in arrays.items():
+            state.slots[name][slot] = view
 
 
 def _slot_dict(state: OptimizerState, names, slot: str) -> dict:

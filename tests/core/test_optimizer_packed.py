@@ -243,3 +243,119 @@ def test_sum_backward_dedup_equals_dedup_of_the_raw_gradient():
         part = uniq[col_splits[c]:col_splits[c + 1]]
         assert ((part >= offsets[c]) & (part < offsets[c] + 6)).all()
     assert raw_splits[-1] == len(raw_ids)
+
+
+@pytest.mark.parametrize("one_id_per_example", [True, False])
+def test_sum_backward_dedup_with_one_id_per_example(one_id_per_example):
+    """The kernels' fast path (every segment one entry, -1 where missing, as a dense
+    input gives) and the general CSR path agree with the raw gradient deduplicated."""
+    from cannery.core.kernels.optimizers import dedup_rows_hashed
+    from cannery.core.kernels.sparse import linear_categorical_backward, linear_sum_backward_dedup
+
+    rng = np.random.default_rng(11)
+    batch, k = 30, 4
+    ids = rng.integers(-1, 5, size=k * batch).astype(np.int64)  # -1 = missing
+    splits = np.arange(k * batch + 1, dtype=np.int64)
+    if not one_id_per_example:  # the same cells with the missing ones removed
+        keep = ids >= 0
+        splits = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
+        ids = ids[keep]
+    offsets = np.array([0, 5, 10, 15], np.int64)
+    d = rng.normal(size=(batch, 1)).astype(np.float32)
+    raw_ids, raw_rows, _ = linear_categorical_backward(
+        splits, ids, np.empty(0, np.float32), False, offsets, 0, d, batch)
+    uniq, rows, col_splits = linear_sum_backward_dedup(splits, ids, offsets, d, batch)
+    want_uniq, want_rows = dedup_rows_hashed(raw_ids, raw_rows)
+    assert uniq.tolist() == want_uniq.tolist()
+    np.testing.assert_array_equal(rows, want_rows)
+    assert col_splits[-1] == len(uniq)
+
+
+def test_dedup_plan_by_hand():
+    """Batch 3, two columns (packed rows 0-9 and 10-19), sum combiner.
+
+    Column 0 ids [4, missing, 4]: row 4 first, then the empty example's entry (TF's
+    id 0, a zero gradient), then row 4 again. Column 1 ids [2, 3, 2] are rows 12, 13, 12.
+    With d_logits [1, 2, 4]: row 4 gets 1 + 4 = 5, row 0 gets 0, row 12 gets 1 + 4 = 5,
+    row 13 gets 2.
+    """
+    from cannery.core.kernels.sparse import linear_dedup_plan, linear_scatter_dedup
+
+    offsets = np.array([0, 10], np.int64)
+    d = np.array([[1], [2], [4]], np.float32)
+    dense = (np.arange(7, dtype=np.int64), np.array([4, -1, 4, 2, 3, 2], np.int64))
+    ragged = (np.array([0, 1, 1, 2, 3, 4, 5], np.int64), np.array([4, 4, 2, 3, 2], np.int64))
+    for splits, ids in (dense, ragged):
+        uniq, inverse, entry_rows, empty, col_splits = linear_dedup_plan(splits, ids, offsets, 3)
+        assert uniq.tolist() == [4, 0, 12, 13]
+        assert empty.tolist() == [1]
+        assert col_splits.tolist() == [0, 2, 4]
+        rows = linear_scatter_dedup(inverse, entry_rows, empty, len(uniq), d)
+        assert rows[:, 0].tolist() == [5, 0, 5, 2]
+
+
+def test_linear_forward_one_id_per_example_equals_general_path():
+    """Logits of the same cells given as one id per example (-1 missing) and as a ragged
+    CSR without the missing cells; by hand for the first example."""
+    from cannery.core.kernels.sparse import linear_forward
+
+    table = np.array([[0.5], [-1.0], [2.0], [0.25], [4.0], [8.0]], np.float32)
+    offsets = np.array([0, 3], np.int64)
+    plan = np.array([[0, 0, 0], [0, 1, 0]], np.int64)
+    dense_ids = np.array([2, -1, 0, 1, 2, -1], np.int64)  # column 0 then column 1, batch 3
+    ragged_splits = np.array([0, 1, 1, 2, 3, 4, 4], np.int64)
+    ragged_ids = np.array([2, 0, 1, 2], np.int64)
+    args = (np.empty(0, np.float32), False, offsets, table, 0, np.zeros((3, 0), np.float32),
+            np.zeros((0, 1), np.float32), np.zeros((0, 3, 1), np.float32),
+            np.array([0.125], np.float32), 3)
+    one = linear_forward(plan, np.arange(7, dtype=np.int64), dense_ids, *args)
+    ragged = linear_forward(plan, ragged_splits, ragged_ids, *args)
+    np.testing.assert_array_equal(one, ragged)
+    # example 0: table[2] + table[3 + 1] + bias = 2 + 4 + 0.125; example 1: column 1 only
+    # (table[3 + 2] = 8); example 2: table[0] + 0.125 (column 1 missing)
+    assert one[:, 0].tolist() == [6.125, 8.125, 0.625]
+
+
+def v1_optimizers():
+    from cannery.compat.v1 import train
+
+    return [train.AdamOptimizer(0.05), train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+            train.MomentumOptimizer(0.1, 0.9), train.FtrlOptimizer(0.1),
+            train.AdagradOptimizer(0.1)]
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS + v1_optimizers(), ids=repr)
+def test_interleaved_pack_apply_equals_per_variable(optimizer):
+    """A pack whose owner allows it is moved, with its slots, into one buffer (each row's
+    value and slots side by side); the updates are the per-variable ones, bit for bit."""
+    rng = np.random.default_rng(3)
+    start = fresh(rng)
+    steps = sparse_grads(rng)
+    plain = {k: v.copy() for k, v in start.items()}
+    plain_state = optimizer.init(plain)
+    packed = {k: v.copy() for k, v in start.items()}
+    packed_state = optimizer.init(packed)
+    pack = VariablePack.pack(packed, ["a", "b", "c"])
+    pack.interleave = True
+    clips = optimizer.clipnorm is not None or optimizer.global_clipnorm is not None
+    for step, per_var in enumerate(steps):
+        optimizer.apply(plain, summed(per_var) if clips else per_var, plain_state, step)
+        optimizer.apply(packed, {"a": as_packed(pack, per_var)}, packed_state, step)
+    for name in SHAPES:
+        np.testing.assert_array_equal(packed[name], plain[name], err_msg=name)
+        for slot, value in plain_state.slots[name].items():
+            np.testing.assert_array_equal(packed_state.slots[name][slot], value,
+                                          err_msg=f"{name}/{slot}")
+    slots = optimizer.slot_names()
+    if clips or not slots:  # unpacked (clipping) or nothing to put beside the values
+        assert packed["a"].base is pack.buffer.base or packed["a"].base is pack.buffer
+        return
+    storage = packed["a"].base
+    assert storage.shape == (12, 2 * (1 + len(slots)))
+    assert all(packed[n].base is storage for n in SHAPES)
+    assert all(packed_state.slots[n][s].base is storage for n in SHAPES for s in slots)
+    # not mistaken for a plain pack of the wider buffer: packing again copies
+    assert VariablePack.find(packed, ["a", "b", "c"], pack.row_offsets) is None
+    with pytest.raises(ValueError, match="interleaved"):
+        optimizer.apply(packed, {"a": PackedDense(pack=pack, grad=np.zeros((12, 2), np.float32))},
+                        packed_state, len(steps))

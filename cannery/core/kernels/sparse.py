@@ -205,6 +205,15 @@ PLAN_DENSE = 1
 PLAN_EXTERNAL = 2
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _one_id_per_example(row_splits, first, batch):
+    """Whether segments ``first .. first + batch - 1`` hold one entry each."""
+    for r in range(first, first + batch):
+        if row_splits[r + 1] - row_splits[r] != 1:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True)
 def linear_forward(plan, row_splits, ids, weights, has_weights, row_offsets, table, combiner,
                    dense, dense_table, external, bias, batch):
@@ -238,6 +247,17 @@ def linear_forward(plan, row_splits, ids, weights, has_weights, row_offsets, tab
             first = a * batch
             if plain and units == 1:
                 # The common case (sum of unweighted ids, one logit), kept branch-light.
+                if _one_id_per_example(row_splits, first, batch):
+                    # A dense input (-1 where missing): no segment loop, which costs
+                    # more than the gathers. 0 + t keeps the sum's signed zeros as below.
+                    lo = row_splits[first]
+                    for r in range(batch):
+                        i = ids[lo + r]
+                        v = _F0
+                        if i >= 0:
+                            v = _F0 + table[i + offset, 0]
+                        logits[r, 0] += v
+                    continue
                 for r in range(batch):
                     acc = _F0
                     for k in range(row_splits[first + r], row_splits[first + r + 1]):
@@ -367,34 +387,63 @@ def linear_categorical_backward(row_splits, ids, weights, has_weights, row_offse
 
 
 @njit(cache=True, nogil=True)
-def linear_sum_backward_dedup(row_splits, ids, row_offsets, d_logits, batch):
-    """:func:`linear_categorical_backward` for unweighted ``sum``, duplicates already summed.
+def linear_dedup_plan(row_splits, ids, row_offsets, batch):
+    """Where each id of an unweighted ``sum`` group lands in the summed row-sparse gradient.
 
-    Gives what deduplicating the former's output gives (unique packed rows in order of
-    first occurrence, each the sum of its entries in occurrence order, starting from
-    zero), without materialising one row per entry.
+    Depends on the ids only, so the runtime computes it with the batch's transforms (on
+    the input thread); :func:`linear_scatter_dedup` then sums a step's ``d_logits``
+    through it. Unique packed rows come in order of first occurrence, column by column,
+    with TensorFlow's empty-row entry (row 0 of the column, a zero gradient) for an
+    example with no kept id.
 
     Returns:
-        ``(unique_ids int64 [m], rows float32 [m, units], column_splits int64 [k + 1])``.
+        ``(unique_ids int64 [m], inverse int32 [nnz], entry_rows int32 [nnz],
+        empty int32 [e], column_splits int64 [k + 1])``: entry ``k`` adds example
+        ``entry_rows[k]``'s gradient to unique row ``inverse[k]`` (-1: an ignored id);
+        ``empty`` holds the unique row of each empty example's entry.
     """
     k_cols = row_offsets.shape[0]
-    units = d_logits.shape[1]
     n_seg = k_cols * batch
-    # At most one entry per cell, or one for an empty segment: a tight bound keeps the
-    # probe table small enough to stay in cache.
+    # One id per example and column (a dense input, -1 where missing) is the usual
+    # case; looping over segments of varying length costs more than the hashing.
+    regular = _one_id_per_example(row_splits, 0, n_seg)
+    widest = 1
     bound = 0
-    for seg in range(n_seg):
-        bound += max(1, row_splits[seg + 1] - row_splits[seg])
-    bits = dedup_table_bits(bound)
-    keys = np.full(1 << bits, -1, np.int64)
+    for c in range(k_cols):
+        n = row_splits[(c + 1) * batch] - row_splits[c * batch] + batch
+        bound += n
+        widest = max(widest, n)
+    # Columns' packed rows never overlap, so one small table per column (cleared between
+    # columns) does: it stays in L1 where one table for the whole batch would not.
+    bits = dedup_table_bits(widest)
+    keys = np.empty(1 << bits, np.int64)
     positions = np.empty(1 << bits, np.int32)
     uniq = np.empty(bound, np.int64)
-    out = np.zeros((bound, units), np.float32)
+    inverse = np.full(ids.shape[0], -1, np.int32)
+    entry_rows = np.zeros(ids.shape[0], np.int32)
+    empty = np.empty(n_seg, np.int32)
+    n_empty = 0
     column_splits = np.empty(k_cols + 1, dtype=np.int64)
     column_splits[0] = 0
     m = 0
     for c in range(k_cols):
+        keys[:] = -1
         offset = row_offsets[c]
+        if regular:
+            first = row_splits[c * batch]
+            for r in range(batch):
+                k = first + r
+                i = ids[k]
+                p, m = dedup_slot(keys, positions, bits, (i if i >= 0 else 0) + offset, m)
+                uniq[p] = (i if i >= 0 else 0) + offset
+                if i >= 0:
+                    inverse[k] = p
+                    entry_rows[k] = r
+                else:
+                    empty[n_empty] = p
+                    n_empty += 1
+            column_splits[c + 1] = m
+            continue
         for r in range(batch):
             seg = c * batch + r
             kept = False
@@ -403,17 +452,54 @@ def linear_sum_backward_dedup(row_splits, ids, row_offsets, d_logits, batch):
                 if i >= 0:
                     p, m = dedup_slot(keys, positions, bits, i + offset, m)
                     uniq[p] = i + offset
-                    for u in range(units):
-                        out[p, u] += d_logits[r, u]
+                    inverse[k] = p
+                    entry_rows[k] = r
                     kept = True
             if not kept:
-                # TensorFlow's empty-row entry: id 0 with a zero gradient.
                 p, m = dedup_slot(keys, positions, bits, offset, m)
                 uniq[p] = offset
-                for u in range(units):
-                    out[p, u] += _F0
+                empty[n_empty] = p
+                n_empty += 1
         column_splits[c + 1] = m
-    return uniq[:m], out[:m], column_splits
+    return uniq[:m], inverse, entry_rows, empty[:n_empty], column_splits
+
+
+@njit(cache=True, nogil=True)
+def linear_scatter_dedup(inverse, entry_rows, empty, num_unique, d_logits):
+    """The summed row-sparse gradient of a :func:`linear_dedup_plan`: row ``p`` is the sum
+    of its entries' ``d_logits`` rows in occurrence order, starting from zero (what
+    deduplicating :func:`linear_categorical_backward`'s output gives, bit for bit).
+
+    The empty examples' entries add zeros; where among the other entries a ``+0.0`` is
+    added cannot change a sum, so they come last.
+    """
+    units = d_logits.shape[1]
+    out = np.zeros((num_unique, units), np.float32)
+    for k in range(inverse.shape[0]):
+        p = inverse[k]
+        if p >= 0:
+            r = entry_rows[k]
+            for u in range(units):
+                out[p, u] += d_logits[r, u]
+    for e in range(empty.shape[0]):
+        p = empty[e]
+        for u in range(units):
+            out[p, u] += _F0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def linear_sum_backward_dedup(row_splits, ids, row_offsets, d_logits, batch):
+    """:func:`linear_categorical_backward` for unweighted ``sum``, duplicates already summed
+    (:func:`linear_dedup_plan` then :func:`linear_scatter_dedup`).
+
+    Returns:
+        ``(unique_ids int64 [m], rows float32 [m, units], column_splits int64 [k + 1])``.
+    """
+    uniq, inverse, entry_rows, empty, column_splits = linear_dedup_plan(
+        row_splits, ids, row_offsets, batch)
+    rows = linear_scatter_dedup(inverse, entry_rows, empty, uniq.shape[0], d_logits)
+    return uniq, rows, column_splits
 
 
 @njit(cache=True, nogil=True)
