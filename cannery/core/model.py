@@ -10,6 +10,7 @@ trainable variables in ``backward``. Networks only use the feature-column protoc
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import attrs
@@ -178,6 +179,7 @@ class LinearNetwork(Network):
                               for key, members in dense_groups.items()]
         self._group_token = ("linear_ids", object())
         self._dedup_token = ("linear_dedup", object())
+        self._plan_scratch = threading.local()
         self._dense_token = ("linear_dense", object())
         dense_order = [s for _, members in dense_groups.items() for s in members]
         # The packs follow the group order, so group column c is pack variable c.
@@ -307,10 +309,19 @@ class LinearNetwork(Network):
         self._dense_inputs(cache, batch)
 
     def _dedup_plan(self, cache, group):
+        return cache.memo(self._dedup_token, lambda: self._compute_dedup_plan(group))
+
+    def _compute_dedup_plan(self, group):
         from cannery.core.kernels.sparse import linear_dedup_plan
 
-        return cache.memo(self._dedup_token, lambda: linear_dedup_plan(
-            group.row_splits, group.ids, self._cat_offsets[:-1], group.batch_size))
+        # The kernel's row -> position map, all -1 between calls; one per thread, since
+        # the input thread plans the next batch while a step may plan its own.
+        scratch = getattr(self._plan_scratch, "slot_of", None)
+        if scratch is None:
+            scratch = np.full(max(1, int(self._cat_rows.max())), -1, np.int32)
+            self._plan_scratch.slot_of = scratch
+        return linear_dedup_plan(group.row_splits, group.ids, self._cat_offsets[:-1],
+                                 group.batch_size, scratch)
 
     def forward(self, cache, variables, training):
         from cannery.core.kernels.sparse import linear_forward
@@ -382,8 +393,7 @@ class LinearNetwork(Network):
             if summed:
                 plan = context.dedup_plan
                 if plan is None:
-                    plan = kernels.linear_dedup_plan(group.row_splits, group.ids,
-                                                     self._cat_offsets[:-1], group.batch_size)
+                    plan = self._compute_dedup_plan(group)
                 grad_ids, inverse, entry_rows, empty, column_splits = plan
                 grad_rows = kernels.linear_scatter_dedup(inverse, entry_rows, empty,
                                                          grad_ids.shape[0], d_logits)

@@ -617,3 +617,31 @@ def test_no_numba_at_import_time():
         "assert 'numba' not in sys.modules, 'numba imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("modulus", [1, 2, 3, 7, 99_991, 100_000, 1_000_003, 2**21 - 1,
+                                     2**21, 2**32 + 15, 2**63 + 1])
+def test_bucket_by_reciprocal_equals_the_remainder(modulus):
+    """The division-free bucket equals fp % modulus exactly: random fingerprints, the
+    extremes, and values beside multiples of the modulus (where a float quotient
+    estimate is off by one and needs its correction). 2**21 and above divide."""
+    from numba import njit
+
+    from cannery.core.kernels.hashing import bucket_reciprocal, finish_by_reciprocal
+
+    @njit
+    def buckets(fps, m):
+        out = np.empty_like(fps)
+        reciprocal = bucket_reciprocal(m)
+        for i in range(fps.shape[0]):
+            out[i] = finish_by_reciprocal(fps[i], m, reciprocal)
+        return out
+
+    rng = np.random.default_rng(modulus % 1000)
+    near = [k * modulus + d for k in (1, 2**10, (2**64 - 1) // modulus) for d in (-1, 0, 1)]
+    fps = np.concatenate([
+        rng.integers(0, 2**64, 200_000, dtype=np.uint64),
+        np.array([0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1], np.uint64),
+        np.array([v for v in near if 0 <= v < 2**64], np.uint64)])
+    m = np.uint64(modulus)
+    assert (buckets(fps, m) == fps % m).all()

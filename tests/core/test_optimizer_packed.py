@@ -286,7 +286,10 @@ def test_dedup_plan_by_hand():
     dense = (np.arange(7, dtype=np.int64), np.array([4, -1, 4, 2, 3, 2], np.int64))
     ragged = (np.array([0, 1, 1, 2, 3, 4, 5], np.int64), np.array([4, 4, 2, 3, 2], np.int64))
     for splits, ids in (dense, ragged):
-        uniq, inverse, entry_rows, empty, col_splits = linear_dedup_plan(splits, ids, offsets, 3)
+        scratch = np.full(10, -1, np.int32)
+        uniq, inverse, entry_rows, empty, col_splits = linear_dedup_plan(splits, ids, offsets, 3,
+                                                                         scratch)
+        assert (scratch == -1).all()  # left as found, for the next batch
         assert uniq.tolist() == [4, 0, 12, 13]
         assert empty.tolist() == [1]
         assert col_splits.tolist() == [0, 2, 4]

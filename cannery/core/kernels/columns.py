@@ -88,6 +88,8 @@ from cannery.core.kernels.hashing import (  # noqa: E402  (kept beside their onl
     _U3,
     _U8,
     _finish,
+    bucket_reciprocal,
+    finish_by_reciprocal,
     _h16,
     _rot,
     _smix,
@@ -213,8 +215,10 @@ def hash_bucket_group_ucs4(codes, moduli, drop_empty, batch):
     # same code in an inlined helper, measured 3x slower.
     others = 0
     single = True
+    reciprocals = np.empty(k, np.float64)
     for c in range(k):
         single = single and codes[c].shape[1] == 1
+        reciprocals[c] = bucket_reciprocal(moduli[c])
     if single:
         # One value per example and column (the usual dense input): no cell loop.
         for r in range(batch):
@@ -234,8 +238,8 @@ def hash_bucket_group_ucs4(codes, moduli, drop_empty, batch):
                     ids[c * batch + r] = _OTHER
                     others += 1
                 else:
-                    ids[c * batch + r] = np.int64(
-                        _finish(_fingerprint_ascii16(lo, _U0, n), moduli[c]))
+                    ids[c * batch + r] = np.int64(finish_by_reciprocal(
+                        _fingerprint_ascii16(lo, _U0, n), moduli[c], reciprocals[c]))
     for r in range(batch if not single else 0):
         for c in range(k):
             arr = codes[c]
@@ -255,7 +259,8 @@ def hash_bucket_group_ucs4(codes, moduli, drop_empty, batch):
                     ids[pos + j] = _OTHER
                     others += 1
                 else:
-                    ids[pos + j] = np.int64(_finish(_fingerprint_ascii16(lo, _U0, n), moduli[c]))
+                    ids[pos + j] = np.int64(finish_by_reciprocal(
+                        _fingerprint_ascii16(lo, _U0, n), moduli[c], reciprocals[c]))
     bad = np.int64(-1)
     if others == 0:
         return row_splits, ids, bad

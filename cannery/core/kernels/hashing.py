@@ -305,6 +305,47 @@ def _finish(fp, modulus):
     return fp % modulus
 
 
+#: Below this modulus :func:`finish_by_reciprocal` is exact (see there).
+_RECIPROCAL_LIMIT = np.uint64(1 << 21)
+_U32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def bucket_reciprocal(modulus):
+    """``1 / modulus`` for :func:`finish_by_reciprocal`, or 0.0 where it must divide."""
+    if modulus == _U0 or modulus >= _RECIPROCAL_LIMIT:
+        return 0.0
+    return 1.0 / np.float64(modulus)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _reduce_below_2_53(x, modulus, reciprocal):
+    # x < 2**53 is exact as a float64 and x * reciprocal is within 2**-20 of x / modulus
+    # (x / modulus < 2**32), so the truncated quotient is off by at most one.
+    q = np.uint64(np.float64(x) * reciprocal)
+    r = np.int64(x - q * modulus)
+    if r < 0:
+        r += np.int64(modulus)
+    elif r >= np.int64(modulus):
+        r -= np.int64(modulus)
+    return np.uint64(r)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def finish_by_reciprocal(fp, modulus, reciprocal):
+    """:func:`_finish` without a 64-bit division (a few times its throughput).
+
+    ``fp % m`` as ``((fp >> 32) % m * 2**32 + (fp & 0xFFFFFFFF)) % m``, each step a
+    float64 quotient estimate and one correction; exact while ``m < 2**21``, since the
+    second step's dividend then stays below 2**53.
+    """
+    if reciprocal == 0.0:
+        return _finish(fp, modulus)
+    high = _reduce_below_2_53(fp >> _U32, modulus, reciprocal)
+    return _reduce_below_2_53((high << _U32) | (fp & _LOW32), modulus, reciprocal)
+
+
 @njit(cache=True, nogil=True)
 def ucs4_hash_range(codes, modulus, begin, end, out):
     """Fingerprint64 (``modulus == 0``) or bucket of numpy ``U`` rows ``begin..end-1``.

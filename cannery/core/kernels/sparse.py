@@ -386,8 +386,20 @@ def linear_categorical_backward(row_splits, ids, weights, has_weights, row_offse
     return grad_ids, grad_rows, column_splits
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _plan_slot(slot_of, key, offset, uniq, m):
+    """The unique position of column row ``key`` (inserting it as number ``m``), and m."""
+    p = slot_of[key]
+    new = p < 0
+    p = m if new else p
+    slot_of[key] = p
+    # Written every time (branch-free); only a new key keeps it, as m moves past it.
+    uniq[m] = key + offset
+    return p, m + 1 if new else m
+
+
 @njit(cache=True, nogil=True)
-def linear_dedup_plan(row_splits, ids, row_offsets, batch):
+def linear_dedup_plan(row_splits, ids, row_offsets, batch, slot_of):
     """Where each id of an unweighted ``sum`` group lands in the summed row-sparse gradient.
 
     Depends on the ids only, so the runtime computes it with the batch's transforms (on
@@ -395,6 +407,14 @@ def linear_dedup_plan(row_splits, ids, row_offsets, batch):
     through it. Unique packed rows come in order of first occurrence, column by column,
     with TensorFlow's empty-row entry (row 0 of the column, a zero gradient) for an
     example with no kept id.
+
+    Args:
+        row_splits, ids: the group CSR (every id below its column's number of rows).
+        row_offsets: int64 ``[k]``, each column's first packed row.
+        batch: the number of examples.
+        slot_of: int32 scratch, at least as long as the widest column, all -1; left
+            all -1. A direct map from a column's row to its position: one load per id
+            where a hash table costs a probe loop that mispredicts.
 
     Returns:
         ``(unique_ids int64 [m], inverse int32 [nnz], entry_rows int32 [nnz],
@@ -405,20 +425,9 @@ def linear_dedup_plan(row_splits, ids, row_offsets, batch):
     k_cols = row_offsets.shape[0]
     n_seg = k_cols * batch
     # One id per example and column (a dense input, -1 where missing) is the usual
-    # case; looping over segments of varying length costs more than the hashing.
+    # case; looping over segments of varying length costs more than the lookups.
     regular = _one_id_per_example(row_splits, 0, n_seg)
-    widest = 1
-    bound = 0
-    for c in range(k_cols):
-        n = row_splits[(c + 1) * batch] - row_splits[c * batch] + batch
-        bound += n
-        widest = max(widest, n)
-    # Columns' packed rows never overlap, so one small table per column (cleared between
-    # columns) does: it stays in L1 where one table for the whole batch would not.
-    bits = dedup_table_bits(widest)
-    keys = np.empty(1 << bits, np.int64)
-    positions = np.empty(1 << bits, np.int32)
-    uniq = np.empty(bound, np.int64)
+    uniq = np.empty(row_splits[n_seg] - row_splits[0] + n_seg, np.int64)
     inverse = np.full(ids.shape[0], -1, np.int32)
     entry_rows = np.zeros(ids.shape[0], np.int32)
     empty = np.empty(n_seg, np.int32)
@@ -427,40 +436,37 @@ def linear_dedup_plan(row_splits, ids, row_offsets, batch):
     column_splits[0] = 0
     m = 0
     for c in range(k_cols):
-        keys[:] = -1
         offset = row_offsets[c]
         if regular:
             first = row_splits[c * batch]
             for r in range(batch):
                 k = first + r
                 i = ids[k]
-                p, m = dedup_slot(keys, positions, bits, (i if i >= 0 else 0) + offset, m)
-                uniq[p] = (i if i >= 0 else 0) + offset
+                p, m = _plan_slot(slot_of, i if i >= 0 else 0, offset, uniq, m)
                 if i >= 0:
                     inverse[k] = p
                     entry_rows[k] = r
                 else:
                     empty[n_empty] = p
                     n_empty += 1
-            column_splits[c + 1] = m
-            continue
-        for r in range(batch):
-            seg = c * batch + r
-            kept = False
-            for k in range(row_splits[seg], row_splits[seg + 1]):
-                i = ids[k]
-                if i >= 0:
-                    p, m = dedup_slot(keys, positions, bits, i + offset, m)
-                    uniq[p] = i + offset
-                    inverse[k] = p
-                    entry_rows[k] = r
-                    kept = True
-            if not kept:
-                p, m = dedup_slot(keys, positions, bits, offset, m)
-                uniq[p] = offset
-                empty[n_empty] = p
-                n_empty += 1
+        else:
+            for r in range(batch):
+                seg = c * batch + r
+                kept = False
+                for k in range(row_splits[seg], row_splits[seg + 1]):
+                    i = ids[k]
+                    if i >= 0:
+                        p, m = _plan_slot(slot_of, i, offset, uniq, m)
+                        inverse[k] = p
+                        entry_rows[k] = r
+                        kept = True
+                if not kept:
+                    p, m = _plan_slot(slot_of, 0, offset, uniq, m)
+                    empty[n_empty] = p
+                    n_empty += 1
         column_splits[c + 1] = m
+        for j in range(column_splits[c], m):
+            slot_of[uniq[j] - offset] = -1
     return uniq[:m], inverse, entry_rows, empty[:n_empty], column_splits
 
 
@@ -496,8 +502,12 @@ def linear_sum_backward_dedup(row_splits, ids, row_offsets, d_logits, batch):
     Returns:
         ``(unique_ids int64 [m], rows float32 [m, units], column_splits int64 [k + 1])``.
     """
+    widest = 1
+    for c in range(row_offsets.shape[0]):
+        for k in range(row_splits[c * batch], row_splits[(c + 1) * batch]):
+            widest = max(widest, ids[k] + 1)
     uniq, inverse, entry_rows, empty, column_splits = linear_dedup_plan(
-        row_splits, ids, row_offsets, batch)
+        row_splits, ids, row_offsets, batch, np.full(widest, -1, np.int32))
     rows = linear_scatter_dedup(inverse, entry_rows, empty, uniq.shape[0], d_logits)
     return uniq, rows, column_splits
 
