@@ -46,6 +46,7 @@ _LAZY = {
     "train": "cannery.train",
     "io": "cannery.io",
     "serving": "cannery.serving",
+    "saved_model": "cannery.saved_model",
     "sklearn": "cannery.sklearn",
     "SparseTensor": "cannery.core.tensors:SparseTensor",
     "math": "cannery.math",

@@ -1,7 +1,8 @@
-"""``tf.io`` parsing specs: ``FixedLenFeature`` and ``VarLenFeature``.
+"""``tf.io`` parsing specs (``FixedLenFeature``, ``VarLenFeature``) and the parsers of
+serialized ``tf.train.Example`` records (``parse_example``, ``parse_single_example``).
 
 A serving receiver (``tf.estimator.export.build_parsing_serving_input_receiver_fn``)
-takes a dict of these, written by hand or returned by
+takes a dict of these specs, written by hand or returned by
 ``tf.feature_column.make_parse_example_spec`` and
 ``tf.estimator.classifier_parse_example_spec``.
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from cannery.core.dtypes import as_dtype
 
-__all__ = ["FixedLenFeature", "VarLenFeature"]
+__all__ = ["FixedLenFeature", "VarLenFeature", "parse_example", "parse_single_example"]
 
 
 class FixedLenFeature(NamedTuple):
@@ -112,3 +115,271 @@ def regressor_parse_example_spec(feature_columns, label_key, label_dtype="float3
         spec, label_key,
         FixedLenFeature((label_dimension,), as_dtype(label_dtype), label_default),
         weight_column)
+
+
+# -- parsing serialized tf.train.Example records ---------------------------------------
+
+# TensorFlow's DataTypeString names, used in its parser's messages.
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+_PARSED_DTYPES = {"float32": np.float32, "int64": np.int64, "string": object}
+_COUNT_WORDS = {"float": "float", "int64": "int64", "string": "bytes"}
+_OP = " [Op:ParseExampleV2]"
+
+
+def _tf_type_name(dtype) -> str:
+    name = as_dtype(dtype).name
+    return _TF_TYPE_NAMES.get(name, name)
+
+
+def parse_example(serialized, features, example_names=None, name=None) -> dict:
+    """``tf.io.parse_example``: a batch of serialized ``tf.train.Example`` records.
+
+    Args:
+        serialized: a list or 1-D array of serialized Examples (a single one gives
+            results without the batch dimension, as :func:`parse_single_example`).
+        features: ``{key: FixedLenFeature | VarLenFeature}``; dtypes ``tf.float32``,
+            ``tf.int64`` or ``tf.string``.
+        example_names: optional names of the records, used in error messages.
+        name: accepted for TensorFlow's signature.
+
+    Returns:
+        ``{key: value}``: a FixedLenFeature gives an array ``[batch] + shape``
+        (strings as ``bytes``) with ``.numpy()``; a VarLenFeature a
+        :class:`~cannery.core.tensors.SparseTensor` ``[batch, longest list]``.
+
+    Raises:
+        ValueError: no features, an invalid or unsupported spec (TensorFlow's messages).
+        cannery.errors.InvalidArgumentError: a record that is not an Example, a
+            required feature missing, a list of the wrong type or length, or a dtype
+            the parser does not take; the message names the key and the record.
+    """
+    return _as_eager(_parse(serialized, features, example_names))
+
+
+def parse_single_example(serialized, features, example_names=None, name=None) -> dict:
+    """``tf.io.parse_single_example``: one serialized ``tf.train.Example``; results have
+    no batch dimension (a VarLenFeature's SparseTensor is 1-D).
+
+    Raises:
+        ValueError: no features, or ``serialized`` is not a single record.
+        cannery.errors.InvalidArgumentError: as :func:`parse_example`.
+    """
+    if not features:
+        raise ValueError("Invalid argument: features cannot be None.")
+    if _serialized_array(serialized).ndim != 0:
+        raise ValueError("Input serialized must be a scalar")
+    return _as_eager(_parse(serialized, features, example_names))
+
+
+def _as_eager(parsed: dict) -> dict:
+    from cannery.core.eager_tensor import as_eager
+
+    return {key: value if hasattr(value, "dense_shape") else as_eager(value)
+            for key, value in parsed.items()}
+
+
+def _serialized_array(serialized) -> np.ndarray:
+    if isinstance(serialized, (bytes, str)):
+        array = np.empty((), dtype=object)
+        array[()] = serialized
+    elif isinstance(serialized, (list, tuple)) and serialized and all(
+            isinstance(v, (bytes, str, list, tuple)) for v in serialized):
+        # not through numpy's bytes dtype, which drops trailing NUL bytes
+        array = np.array(serialized, dtype=object)
+    else:
+        array = np.asarray(serialized)
+    kind = array.dtype.kind
+    if kind in "US":
+        return np.vectorize(lambda v: v.encode("utf-8") if isinstance(v, str) else bytes(v),
+                            otypes=[object])(array) if array.size else array.astype(object)
+    if kind == "O":
+        flat = array.reshape(-1)
+        if all(isinstance(v, (bytes, str)) for v in flat):
+            out = np.empty(array.shape, dtype=object)
+            out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else bytes(v)
+                                  for v in flat]
+            return out
+    dtype = "float32" if kind == "f" and not isinstance(serialized, np.ndarray) else \
+        array.dtype.name
+    raise ValueError(f"Tensor conversion requested dtype string for Tensor with dtype "
+                     f"{dtype}: {serialized!r}")
+
+
+def _parse_specs(features) -> list:
+    """``[(key, "dense" | "sparse", dtype name, shape, default)]`` in sorted key order."""
+    from cannery.errors import InvalidArgumentError
+
+    if not features:
+        raise ValueError("Argument `features` cannot be None.")
+    specs = []
+    for key in sorted(features):
+        feature = features[key]
+        if isinstance(feature, FixedLenFeature):
+            if feature.shape is None:
+                raise ValueError(f"Missing shape for feature {key}. Received "
+                                 f"feature={feature}.")
+            shape = list(feature.shape) if isinstance(feature.shape, (list, tuple)) \
+                else [feature.shape]
+            if shape and shape[0] is None:
+                raise ValueError(f"First dimension of shape for feature {key} unknown. "
+                                 f"Consider using FixedLenSequenceFeature. Received "
+                                 f"feature={feature}.")
+            if any(d is None for d in shape):
+                raise ValueError(f"All dimensions of shape for feature {key} need to be "
+                                 f"known but received {feature.shape!s}.")
+            specs.append((key, "dense", as_dtype(feature.dtype).name,
+                          tuple(int(d) for d in shape), feature.default_value))
+        elif isinstance(feature, VarLenFeature):
+            specs.append((key, "sparse", as_dtype(feature.dtype).name, None, None))
+        else:
+            raise ValueError(f"Unsupported {type(feature).__name__} {feature} for key '{key}'")
+    for attr, kind in (("Tdense", "dense"), ("sparse_types", "sparse")):
+        for _, spec_kind, dtype, _, _ in specs:
+            if spec_kind == kind and dtype not in _PARSED_DTYPES:
+                raise InvalidArgumentError(
+                    f"Value for attr '{attr}' of {_tf_type_name(dtype)} is not in the list "
+                    "of allowed values: float, int64, string")
+    return [(key, kind, dtype, shape, _dense_default(dtype, shape, default))
+            for key, kind, dtype, shape, default in specs]
+
+
+def _dense_default(dtype, shape, default):
+    """A FixedLenFeature's default as an array of its dtype and shape (or None)."""
+    from cannery.errors import InvalidArgumentError
+
+    if default is None or shape is None:
+        return None
+    if dtype == "string":
+        array = np.asarray(default, dtype=object)
+        flat = array.reshape(-1)
+        if not all(isinstance(v, (bytes, str)) for v in flat):
+            raise TypeError(f"Cannot convert {default!r} to EagerTensor of dtype string")
+        array = np.array([v.encode("utf-8") if isinstance(v, str) else v for v in flat],
+                         dtype=object).reshape(array.shape)
+    else:
+        array = np.asarray(default)
+        if array.dtype.kind not in "biuf" or (dtype == "int64" and array.dtype.kind == "f"):
+            raise TypeError(f"Cannot convert {default!r} to EagerTensor of dtype {dtype}")
+        array = array.astype(_PARSED_DTYPES[dtype])
+    size = int(np.prod(shape, dtype=np.int64))
+    if array.size != size:
+        raise InvalidArgumentError(f"Input to reshape is a tensor with {array.size} values, "
+                                   f"but the requested shape has {size} [Op:Reshape]")
+    return array.reshape(shape)
+
+
+def _parse(serialized, features, example_names=None, raw=None) -> dict:
+    """Parse ``serialized`` with the ``features`` spec: plain numpy arrays and
+    SparseTensors (see :func:`parse_example`). ``raw`` passes specs made by
+    :func:`_parse_specs` already."""
+    from cannery.core.example_proto import (
+        UNSUPPORTED,
+        decode_example,
+        feature_kind,
+        feature_values,
+    )
+    from cannery.core.tensors import SparseTensor
+    from cannery.errors import InvalidArgumentError
+
+    specs = raw if raw is not None else _parse_specs(features)
+    array = _serialized_array(serialized)
+    if array.ndim > 1:
+        raise InvalidArgumentError("Expected serialized to be a scalar or vector, got shape: "
+                                   f"[{','.join(map(str, array.shape))}]{_OP}")
+    single = array.ndim == 0
+    records = [array[()]] if single else list(array)
+    names = None
+    if example_names is not None:
+        names_array = np.asarray(example_names)
+        if names_array.shape != array.shape:
+            raise InvalidArgumentError(
+                "Expected names have the same shape as serialized: name.shape="
+                f"[{','.join(map(str, names_array.shape))}], serialized.shape="
+                f"[{','.join(map(str, array.shape))}]{_OP}")
+        names = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                 for v in names_array.reshape(-1)]
+
+    def where(index, key):
+        if single:
+            return f"Key: {key}."
+        name = names[index] if names is not None else "<unknown>"
+        return f"Name: {name}, Key: {key}, Index: {index}."
+
+    def missing(index, key, dtype):
+        prefix = "" if single else \
+            f"Name: {names[index] if names is not None else '<unknown>'}, "
+        return InvalidArgumentError(f"{prefix}Feature: {key} (data type: {_tf_type_name(dtype)}) "
+                                    f"is required but could not be found.{_OP}")
+
+    batch = len(records)
+    dense = {key: np.empty((batch, *shape), dtype=_PARSED_DTYPES[dtype])
+             for key, kind, dtype, shape, _ in specs if kind == "dense"}
+    sparse = {key: [] for key, kind, *_ in specs if kind == "sparse"}
+    keys = [(key, key.encode("utf-8")) for key, *_ in specs]
+    for index, record in enumerate(records):
+        entries = decode_example(record)
+        if entries is None:
+            # TensorFlow's message is cut at the record's first NUL byte
+            text = record.split(b"\x00")[0].decode("utf-8", "replace")
+            quote = "" if b"\x00" in record else "'"
+            raise InvalidArgumentError(
+                f"Could not parse example input, value: '{text}{quote}{_OP}")
+        last = dict(entries)  # a repeated key: the last one counts
+        for (key, kind, dtype, shape, default), (_, key_bytes) in zip(specs, keys):
+            feature = last.get(key_bytes)
+            found_kind = feature_kind(feature) if feature is not None else None
+            if found_kind == UNSUPPORTED:
+                raise InvalidArgumentError(f"Unsupported datatype.{_OP}")
+            expected = _tf_type_name(dtype)
+            if kind == "sparse":
+                if found_kind is not None and found_kind != expected:
+                    raise InvalidArgumentError(
+                        f"{where(index, key)}  Data types don't match. Expected type: "
+                        f"{expected}, Actual type: {found_kind}{_OP}")
+                values = () if found_kind is None else feature_values(feature, found_kind)
+                if values is None:
+                    raise InvalidArgumentError(
+                        f"{where(index, key)}  Can't parse serialized Example.{_OP}")
+                sparse[key].append(values)
+                continue
+            if found_kind is None:
+                if default is None:
+                    raise missing(index, key, dtype)
+                dense[key].reshape(batch, -1)[index, :] = default.reshape(-1)
+                continue
+            if found_kind != expected:
+                raise InvalidArgumentError(
+                    f"{where(index, key)}  Data types don't match. Data type: {found_kind} "
+                    f"but expected type: {expected}{_OP}")
+            values = feature_values(feature, found_kind)
+            if values is None or (single and len(values) != int(np.prod(shape, dtype=np.int64))):
+                raise InvalidArgumentError(
+                    f"{where(index, key)}  Can't parse serialized Example.{_OP}")
+            if len(values) != int(np.prod(shape, dtype=np.int64)):
+                raise InvalidArgumentError(
+                    f"{where(index, key)}  Number of {_COUNT_WORDS[found_kind]} values != "
+                    f"expected.  Values size: {len(values)} but output shape: "
+                    f"[{','.join(map(str, shape))}]{_OP}")
+            dense[key].reshape(batch, -1)[index, :] = values
+    out = {}
+    for key, kind, dtype, _, _ in specs:
+        if kind == "dense":
+            out[key] = dense[key][0] if single else dense[key]
+            continue
+        lists = sparse[key]
+        lengths = [len(v) for v in lists]
+        values = np.empty(sum(lengths), dtype=_PARSED_DTYPES[dtype])
+        if dtype == "string":
+            values[:] = [item for v in lists for item in v]
+        elif len(values):
+            values[:] = np.concatenate([np.asarray(v) for v in lists if len(v)])
+        columns = np.concatenate([np.arange(n, dtype=np.int64) for n in lengths]) \
+            if lengths else np.zeros(0, np.int64)
+        width = max(lengths, default=0)
+        if single:
+            out[key] = SparseTensor(columns.reshape(-1, 1), values, [width])
+        else:
+            rows = np.repeat(np.arange(batch, dtype=np.int64), lengths)
+            out[key] = SparseTensor(np.stack([rows, columns], axis=1).reshape(-1, 2), values,
+                                    [batch, width])
+    return out

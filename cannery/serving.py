@@ -115,8 +115,9 @@ class Predictor:
         classifier: ``{"classes": all_classes, "scores": probabilities}`` ([batch, n]).
 
         Args:
-            features: as :meth:`predict` (cannery takes parsed features, never
-                serialized ``tf.Example`` strings).
+            features: as :meth:`predict`: parsed features. To call a signature with
+                serialized ``tf.train.Example`` strings, as TensorFlow's, load the export
+                with ``cannery.saved_model.load`` (``tf.saved_model.load``).
             signature_name: a key of :attr:`signature_defs`.
 
         Raises:

@@ -1,8 +1,10 @@
-"""``tf.train``: the checkpoint readers estimator code calls.
+"""``tf.train``: the checkpoint readers estimator code calls, and ``tf.train.Example``.
 
 ``tf.train.latest_checkpoint(model_dir)``, ``load_variable``, ``list_variables`` and
 ``load_checkpoint`` read cannery checkpoints (and the TensorFlow ones cannery can
-import) the way TensorFlow's do.
+import) the way TensorFlow's do. ``Example``, ``Features``, ``Feature``, ``BytesList``,
+``FloatList`` and ``Int64List`` build and read serialized records as TensorFlow's
+protocol buffer classes do (see :mod:`cannery.core.example_proto`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,17 @@ from __future__ import annotations
 import os
 
 from cannery.core import checkpoint as _checkpoint
+from cannery.core.example_proto import (
+    BytesList,
+    Example,
+    Feature,
+    Features,
+    FloatList,
+    Int64List,
+)
 
-__all__ = ["latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
+__all__ = ["BytesList", "Example", "Feature", "Features", "FloatList", "Int64List",
+           "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
 
 list_variables = _checkpoint.list_variables
 load_variable = _checkpoint.load_variable

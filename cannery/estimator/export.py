@@ -80,11 +80,14 @@ def build_parsing_serving_input_receiver_fn(feature_spec, default_batch_size=Non
             plain["dtype"] = as_dtype(plain["dtype"]).name
         plain["shape"] = list(plain.get("shape") or [])
         plain["batch_size"] = default_batch_size
+        # parsed out of the serialized tf.Examples of receiver tensor "examples" (what
+        # tf.saved_model.load's signatures take)
+        plain["receiver_tensor"] = "examples"
         described[key] = plain
 
     # TensorFlow's receiver takes one string tensor of serialized tf.Examples, so its
-    # export also has the classification / regression signatures (cannery serves the
-    # parsed features, described above).
+    # export also has the classification / regression signatures (cannery's Predictor
+    # serves the parsed features, described above; tf.saved_model.load parses them).
     examples = {"key": "examples", "dtype": "string", "shape": [], "fixed_length": True,
                 "default_value": None, "batch_size": default_batch_size}
 
