@@ -93,8 +93,14 @@ class ModelState:
     trainable: set[str]
     trainers: list[_Trainer] | None = None
     source: str | None = None
+    #: The estimator's ``_checkpoint_names`` (set with the trainers): how the optimizer
+    #: state is named on disk when not as cannery names it (``tf.compat.v1`` classes).
+    checkpoint_names: Any = None
 
     def checkpoint_variables(self) -> dict[str, np.ndarray]:
+        """Every variable to save, by name on disk (model variables and slots by reference)."""
+        if self.checkpoint_names is not None:
+            return self.checkpoint_names.to_disk(self)
         out = dict(self.variables)
         for trainer in self.trainers or ():
             out.update(trainer.optimizer.state_to_variables(trainer.state, trainer.scope))
@@ -256,6 +262,10 @@ class Estimator:
     checkpoints; with none given, a temporary directory is used (and logged).
     """
 
+    #: How checkpoints name the optimizer state when not as cannery does, or None (see
+    #: :meth:`_attach_trainers`; the ``tf.compat.v1`` classes set TF v1's names).
+    _checkpoint_names = None
+
     def __init__(self, model_fn=None, model_dir=None, config=None, params=None,
                  warm_start_from=None):
         if model_fn is not None and type(self) is Estimator:
@@ -415,7 +425,11 @@ class Estimator:
         if self._warm_start_settings is not None:
             from cannery.core.warm_start import warm_start
 
-            warm_start(state.variables, state.trainable, self._warm_start_settings)
+            naming = self._checkpoint_names
+            graph_names = None if naming is None else naming.graph_names(
+                state.variables, state.trainable)
+            warm_start(state.variables, state.trainable, self._warm_start_settings,
+                       graph_names)
         return state
 
     def _warm_start_training_state(self, state: ModelState) -> None:
@@ -423,7 +437,8 @@ class Estimator:
 
         A list of patterns in ``vars_to_warm_start`` selects among all variables (TF's
         GLOBAL collection), so slots and ``global_step`` can come from the checkpoint too;
-        a single pattern selects trainable variables only.
+        a single pattern selects trainable variables only. Variables go by their names on
+        disk (``state.checkpoint_variables()``), matched by their names in TF's graph.
         """
         from cannery.core.warm_start import warm_start
 
@@ -436,8 +451,14 @@ class Estimator:
             for name in list(everything):
                 if name.startswith(trainer.scope + "/") and np.ndim(everything[name]) == 0:
                     everything[name] = np.array(everything[name])
-        warm_start(everything, state.trainable, self._warm_start_settings)
+        naming = state.checkpoint_names
+        graph_names = None if naming is None else naming.graph_names(
+            everything, state.trainable, state.trainers)
+        warm_start(everything, state.trainable, self._warm_start_settings, graph_names)
         state.global_step = int(global_step)
+        if naming is not None:
+            naming.check_beta_powers(everything, state.trainers, state.global_step,
+                                     self._warm_start_settings.ckpt_to_initialize_from)
         # TensorFlow restores the optimizers' hyper-parameter variables (learning_rate,
         # decay, the betas) and a second optimizer's iteration counter with the rest, so
         # training goes on at the checkpoint's rates.
@@ -449,6 +470,18 @@ class Estimator:
                 trainer.iterations = int(iterations)
 
     def _attach_trainers(self, state: ModelState, checkpoint_variables=None) -> None:
+        """Give ``state`` one trainer per part, with the optimizer state read from
+        ``checkpoint_variables`` (the checkpoint's variables, by name on disk) or fresh.
+
+        An estimator class whose checkpoints name the optimizer state otherwise than
+        cannery (``training/<Opt>/<var>/<slot>``) sets ``_checkpoint_names``
+        (:class:`cannery.plugins.estimators.v1.V1CheckpointNames`): its
+        ``from_disk(stored, trainers, state)`` adds cannery's names to the stored
+        variables, ``to_disk(state)`` gives the variables to save (the state keeps it as
+        ``state.checkpoint_names``), ``graph_names(names, trainable, trainers)`` the names
+        warm starts match, and ``check_beta_powers(variables, trainers, step, source)``
+        warns about warm-started state the optimizers recompute.
+        """
         from cannery.optimizers import get_optimizer
 
         trainers = []
@@ -464,12 +497,18 @@ class Estimator:
             optimizers.append(optimizer)
             scopes.append(base if count == 0 else f"{base}_{count}")
         for part, optimizer, scope in zip(parts, optimizers, scopes):
-            if checkpoint_variables is not None:
-                optimizer = _restored_hyper_parameters(optimizer, checkpoint_variables, scope)
             names = [s.name for s in part.network.variable_specs() if s.trainable]
             names = [n for n in dict.fromkeys(names) if n in state.trainable]
-            trainer = _Trainer(optimizer=optimizer, scope=scope, variable_names=names,
-                               owns_global_step=part.owns_global_step)
+            trainers.append(_Trainer(optimizer=optimizer, scope=scope, variable_names=names,
+                                     owns_global_step=part.owns_global_step))
+        naming = self._checkpoint_names
+        if checkpoint_variables is not None and naming is not None:
+            checkpoint_variables = naming.from_disk(checkpoint_variables, trainers, state)
+        for part, trainer in zip(parts, trainers):
+            optimizer, scope, names = trainer.optimizer, trainer.scope, trainer.variable_names
+            if checkpoint_variables is not None:
+                optimizer = trainer.optimizer = _restored_hyper_parameters(
+                    optimizer, checkpoint_variables, scope)
             own = {n: state.variables[n] for n in names}
             if checkpoint_variables is not None:
                 # An optimizer without slots (plain SGD) still counts its iterations.
@@ -489,10 +528,10 @@ class Estimator:
                     _refuse_other_optimizers_slots(checkpoint_variables, scope, optimizer,
                                                    names, scopes)
                 trainer.state = optimizer.init(own)
-            trainers.append(trainer)
         if not any(t.owns_global_step for t in trainers) and trainers:
             trainers[0].owns_global_step = True
         state.trainers = trainers
+        state.checkpoint_names = naming
 
     # -- one step ----------------------------------------------------------------------
     def _prepare_fn(self, training: bool = False):

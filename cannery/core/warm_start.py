@@ -153,7 +153,7 @@ def as_warm_start_settings(value) -> WarmStartSettings:
 
 
 def warm_start(variables: dict[str, Any], trainable: set[str] | Any,
-               settings_or_path) -> list[str]:
+               settings_or_path, graph_names: Mapping[str, str] | None = None) -> list[str]:
     """Overwrite the selected entries of ``variables`` in place from a checkpoint.
 
     Args:
@@ -163,6 +163,10 @@ def warm_start(variables: dict[str, Any], trainable: set[str] | Any,
         trainable: names of the TRAINABLE variables.
         settings_or_path: a :class:`WarmStartSettings`, or a path (checkpoint,
             model_dir or export directory) meaning ``WarmStartSettings(path)``.
+        graph_names: checkpoint name -> the variable's name in TensorFlow's graph,
+            where they differ (a ``tf.compat.v1`` model's ``<var>/part_0``):
+            ``vars_to_warm_start`` is matched against the graph's names, as
+            TensorFlow does; renames, vocabularies and lookups use checkpoint names.
 
     Returns:
         The names warm-started, sorted.
@@ -177,7 +181,8 @@ def warm_start(variables: dict[str, Any], trainable: set[str] | Any,
     settings = as_warm_start_settings(settings_or_path)
     source = settings.ckpt_to_initialize_from
     logger.info("Warm-starting from: %s", source)
-    selected = _select(variables, set(trainable), settings.vars_to_warm_start)
+    graph_names = dict(graph_names or {})
+    selected = _select(variables, set(trainable), settings.vars_to_warm_start, graph_names)
     vocab_infos = dict(settings.var_name_to_vocab_info or {})
     prev_names = dict(settings.var_name_to_prev_var_name or {})
     reader = _ckpt.load_checkpoint(source)
@@ -201,7 +206,8 @@ def warm_start(variables: dict[str, Any], trainable: set[str] | Any,
             target_shape = np.shape(variables[name])
             if tuple(old.shape) != tuple(target_shape):
                 raise ValueError(
-                    f"Shape of variable {name}:0 ({tuple(target_shape)}) doesn't match with "
+                    f"Shape of variable {graph_names.get(name, name)}:0 "
+                    f"({tuple(target_shape)}) doesn't match with "
                     f"shape of tensor {tensor_name} ({list(old.shape)}) from checkpoint reader."
                 )
             new_values[name] = old
@@ -249,14 +255,21 @@ def _check_vars_to_warm_start(value) -> None:
     )
 
 
-def _select(variables: Mapping[str, Any], trainable: set[str], pattern) -> list[str]:
-    """Names of the variables ``pattern`` selects, in sorted order, without duplicates."""
+def _select(variables: Mapping[str, Any], trainable: set[str], pattern,
+            graph_names: Mapping[str, str] | None = None) -> list[str]:
+    """Names of the variables ``pattern`` selects, in sorted order, without duplicates.
+
+    ``pattern`` is matched against each variable's name in TensorFlow's graph
+    (``graph_names``, else its checkpoint name).
+    """
     _check_vars_to_warm_start(pattern)
     names = sorted(variables)
+    graph_names = graph_names or {}
+    # TensorFlow matches collection scopes against tensor names ("<var>:0").
+    tensor = {n: graph_names.get(n, n) + ":0" for n in names}
     if pattern is None or isinstance(pattern, str):
-        # TensorFlow matches collection scopes against tensor names ("<var>:0").
         chosen = [n for n in names if n in trainable and
-                  (pattern is None or re.match(pattern, n + ":0"))]
+                  (pattern is None or re.match(pattern, tensor[n]))]
         if pattern and not chosen:
             logger.warning("vars_to_warm_start=%r matches no trainable variable", pattern)
         return chosen
@@ -266,7 +279,7 @@ def _select(variables: Mapping[str, Any], trainable: set[str], pattern) -> list[
         return [n for n in names if id(variables[n]) in ids]
     chosen = []
     for regex in pattern:
-        matched = [n for n in names if re.match(regex, n + ":0")]
+        matched = [n for n in names if re.match(regex, tensor[n])]
         if not matched:
             logger.warning("vars_to_warm_start entry %r matches no variable", regex)
         chosen.extend(n for n in matched if n not in chosen)

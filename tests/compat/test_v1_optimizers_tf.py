@@ -196,7 +196,7 @@ def test_linear_regressor_rmsprop_one_step_dense_and_sparse(tmp_path):
                                [[expected]], rtol=1e-6)
     np.testing.assert_allclose(est.get_variable_value("linear/linear_model/c/weights")[:, 0],
                                [0.0, expected, 0.0], rtol=1e-6)
-    rms = est.get_variable_value("training/RMSprop/linear/linear_model/c/weights/rms")
+    rms = est.get_variable_value("linear/linear_model/c/weights/part_0/RMSProp")  # TF v1's name
     np.testing.assert_allclose(rms[:, 0], [1.0, 1.3, 1.0], rtol=1e-6)
 
 

@@ -12,8 +12,10 @@ aside). Three have their own classes, because TF v1's math differs from Keras':
 * ``RMSPropOptimizer`` → :class:`~cannery.plugins.optimizers.v1_rmsprop.V1RMSProp`:
   ``rms`` starts at 1.0 and TF's momentum kernel (ε inside the square root) always runs.
 
-Checkpoints keep cannery's layout (``training/<Opt>/<var>/<slot>``), not TF v1's
-(``<var>/part_0/<Opt>``, ``<var>/part_0/<Opt>_1``, ``<scope>/beta1_power``).
+The ``tf.compat.v1.estimator`` classes save their state under TF v1's names
+(``<var>/part_0/<Opt>``, ``<var>/part_0/<Opt>_1``, ``<scope>/head/beta1_power``; see
+:mod:`cannery.plugins.estimators.v1`); given to a v2 estimator, they keep cannery's
+layout (``training/<Opt>/<var>/<slot>``).
 ``use_locking`` is accepted and ignored; ``name`` is kept for Keras compatibility.
 """
 

@@ -33,8 +33,10 @@ def test_v1_dnn_uses_v1_adagrad_at_0_05(tmp_path):
     est = tf.compat.v1.estimator.DNNClassifier([2], [fc.numeric_column("x")],
                                                model_dir=str(tmp_path))
     est.train(lambda: ({"x": np.float32([1, 2])}, np.int64([0, 1])), steps=1)
-    assert est.get_variable_value("training/Adagrad/learning_rate") == pytest.approx(0.05)
     optimizer = est._get_definition().parts[0].optimizer
+    assert optimizer.learning_rate == pytest.approx(0.05)
+    # TF's v1 optimizers save no hyper-parameters: only <var>/t_0/Adagrad slots
+    assert "training/Adagrad/learning_rate" not in est.get_variable_names()
     assert optimizer.epsilon == 0.0  # v1 Adagrad: theta -= lr g / sqrt(acc), no epsilon
 
 
