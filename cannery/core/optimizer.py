@@ -545,6 +545,10 @@ class Optimizer(metaclass=_LegacyKwargs):
     #: False for optimizers whose row-sparse update is correct without summing
     #: duplicate ids first (plain SGD's scatter-add).
     dedup_sparse: ClassVar[bool] = True
+    #: True when ``_sparse`` takes strided 2-D ``var`` and slot arrays (any numpy or
+    #: untyped numba code does): the optimizer may then keep the slots of a pack that
+    #: allows it beside the variables' rows (:attr:`VariablePack.interleave`).
+    strided_sparse: ClassVar[bool] = False
     #: The subclass's arguments :meth:`get_config` lists after ``learning_rate`` and
     #: ``decay``, in Keras' order (None: the subclass's own fields, as defined).
     config_keys: ClassVar[tuple[str, ...] | None] = None
@@ -801,8 +805,8 @@ class Optimizer(metaclass=_LegacyKwargs):
                 state, pack.names, entry[1]):
             slot_packs = self._pack_slots(state, pack)
             n = pack.buffer.shape[0]
-            if pack.interleave and slot_packs and isinstance(g, PackedRowSparse) and \
-                    pack.buffer.ndim == 2:
+            if pack.interleave and self.strided_sparse and slot_packs and \
+                    isinstance(g, PackedRowSparse) and pack.buffer.ndim == 2:
                 _interleave(pack, slot_packs, variables, state)
             flat = None
             if all(p.buffer.flags.c_contiguous for p in slot_packs.values()):

@@ -362,3 +362,24 @@ def test_interleaved_pack_apply_equals_per_variable(optimizer):
     with pytest.raises(ValueError, match="interleaved"):
         optimizer.apply(packed, {"a": PackedDense(pack=pack, grad=np.zeros((12, 2), np.float32))},
                         packed_state, len(steps))
+
+
+def test_optimizers_that_need_contiguous_arrays_never_get_an_interleaved_pack():
+    """A third-party optimizer keeps contiguous variables and slots unless it declares
+    that its sparse kernels take strided arrays (every built-in does)."""
+    import attrs as _attrs
+
+    @_attrs.define(eq=False)
+    class ContiguousAdagrad(Adagrad):
+        strided_sparse = False
+
+    assert all(cls.strided_sparse for cls in (Adagrad, Adam, Ftrl, ProximalAdagrad, RMSprop, SGD))
+    rng = np.random.default_rng(4)
+    variables = fresh(rng)
+    optimizer = ContiguousAdagrad(0.1)
+    state = optimizer.init(variables)
+    pack = VariablePack.pack(variables, ["a", "b", "c"])
+    pack.interleave = True
+    optimizer.apply(variables, {"a": as_packed(pack, sparse_grads(rng, 1)[0])}, state, 0)
+    assert all(variables[n].flags.c_contiguous for n in SHAPES)
+    assert all(state.slots[n]["accumulator"].flags.c_contiguous for n in SHAPES)

@@ -41,6 +41,7 @@ class Adagrad(Optimizer):
 
     registered_name: ClassVar[str] = "Adagrad"
     tf_name: ClassVar[str] = "Adagrad"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     initial_accumulator_value: float = attrs.field(
         default=0.1, converter=float, validator=_check_initial_accumulator)
@@ -102,6 +103,7 @@ class ProximalAdagrad(Optimizer):
 
     registered_name: ClassVar[str] = "ProximalAdagrad"
     tf_name: ClassVar[str] = "ProximalAdagrad"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     initial_accumulator_value: float = attrs.field(
         default=0.1, converter=float, validator=_check_initial_accumulator)

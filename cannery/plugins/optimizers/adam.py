@@ -40,6 +40,7 @@ class Adam(Optimizer):
 
     registered_name: ClassVar[str] = "Adam"
     tf_name: ClassVar[str] = "Adam"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     beta_1: float = attrs.field(default=0.9, converter=float)
     beta_2: float = attrs.field(default=0.999, converter=float)

@@ -46,6 +46,7 @@ class Ftrl(Optimizer):
 
     registered_name: ClassVar[str] = "Ftrl"
     tf_name: ClassVar[str] = "Ftrl"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     learning_rate_power: float = attrs.field(
         default=-0.5, converter=float,

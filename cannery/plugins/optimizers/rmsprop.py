@@ -48,6 +48,7 @@ class RMSprop(Optimizer):
 
     registered_name: ClassVar[str] = "RMSProp"
     tf_name: ClassVar[str] = "RMSprop"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
     aliases: ClassVar[tuple[str, ...]] = ("RMSprop",)
 
     rho: float = attrs.field(default=0.9, converter=float)

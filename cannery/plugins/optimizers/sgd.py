@@ -42,6 +42,7 @@ class SGD(Optimizer):
 
     registered_name: ClassVar[str] = "SGD"
     tf_name: ClassVar[str] = "SGD"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     learning_rate: object = learning_rate_field(0.01)
     momentum: float = attrs.field(default=0.0, converter=float,

@@ -39,6 +39,7 @@ class V1Momentum(Optimizer):
     # The checkpoint scope (training/SGD/...) of the Keras SGD cannery used for v1
     # momentum before; its ``momentum`` slot (b = −η·a) is read back as ``accum``.
     tf_name: ClassVar[str] = "SGD"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     momentum: float = attrs.field(default=0.9, converter=float,
                                   validator=_non_negative_momentum)

@@ -42,6 +42,7 @@ class V1RMSProp(Optimizer):
     # The checkpoint scope (training/RMSprop/...) of the Keras class cannery used for
     # v1 RMSProp before, so that those checkpoints resume.
     tf_name: ClassVar[str] = "RMSprop"
+    strided_sparse: ClassVar[bool] = True  # kernels index [row, column]
 
     rho: float = attrs.field(default=0.9, converter=float)
     momentum: float = attrs.field(default=0.0, converter=float, validator=_check_momentum)
