@@ -92,8 +92,19 @@ def as_packed(pack, per_var):
     return PackedRowSparse(pack=pack, ids=ids, rows=rows, column_splits=splits)
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-def test_packed_sparse_apply_equals_per_variable(optimizer):
+def v1_optimizers():
+    from cannery.compat.v1 import train
+
+    return [train.AdamOptimizer(0.05), train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+            train.MomentumOptimizer(0.1, 0.9), train.FtrlOptimizer(0.1),
+            train.AdagradOptimizer(0.1)]
+
+
+@pytest.mark.parametrize("interleave", [False, True], ids=["packed", "interleaved"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS + v1_optimizers(), ids=repr)
+def test_packed_sparse_apply_equals_per_variable(optimizer, interleave):
+    """Also with a pack whose owner lets the optimizer move it, with its slots, into one
+    buffer (each row's value and slots side by side): the same updates, bit for bit."""
     rng = np.random.default_rng(1)
     start = fresh(rng)
     steps = sparse_grads(rng)
@@ -102,6 +113,7 @@ def test_packed_sparse_apply_equals_per_variable(optimizer):
     packed = {k: v.copy() for k, v in start.items()}
     packed_state = optimizer.init(packed)
     pack = VariablePack.pack(packed, ["a", "b", "c"])
+    pack.interleave = interleave
     assert supports_packed_gradients(optimizer)
     clips = optimizer.clipnorm is not None or optimizer.global_clipnorm is not None
     for step, per_var in enumerate(steps):
@@ -120,6 +132,19 @@ def test_packed_sparse_apply_equals_per_variable(optimizer):
     # the state still saves per-variable slots under TensorFlow's names
     saved = packed_state.to_dict()["slots"]
     assert set(saved) == set(SHAPES)
+    slots = optimizer.slot_names()
+    if not interleave or clips or not slots:  # unpacked (clipping), or nothing to interleave
+        assert all(packed[n].flags.c_contiguous for n in SHAPES)
+        return
+    storage = packed["a"].base
+    assert storage.shape == (12, 2 * (1 + len(slots)))
+    assert all(packed[n].base is storage for n in SHAPES)
+    assert all(packed_state.slots[n][s].base is storage for n in SHAPES for s in slots)
+    # not mistaken for a plain pack of the wider buffer: packing again copies
+    assert VariablePack.find(packed, ["a", "b", "c"], pack.row_offsets) is None
+    with pytest.raises(ValueError, match="interleaved"):
+        optimizer.apply(packed, {"a": PackedDense(pack=pack, grad=np.zeros((12, 2), np.float32))},
+                        packed_state, len(steps))
 
 
 @pytest.mark.parametrize("optimizer", [Ftrl(0.1), Adagrad(0.1), Adam(0.05), SGD(0.1)], ids=repr)
@@ -317,51 +342,6 @@ def test_linear_forward_one_id_per_example_equals_general_path():
     # example 0: table[2] + table[3 + 1] + bias = 2 + 4 + 0.125; example 1: column 1 only
     # (table[3 + 2] = 8); example 2: table[0] + 0.125 (column 1 missing)
     assert one[:, 0].tolist() == [6.125, 8.125, 0.625]
-
-
-def v1_optimizers():
-    from cannery.compat.v1 import train
-
-    return [train.AdamOptimizer(0.05), train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
-            train.MomentumOptimizer(0.1, 0.9), train.FtrlOptimizer(0.1),
-            train.AdagradOptimizer(0.1)]
-
-
-@pytest.mark.parametrize("optimizer", OPTIMIZERS + v1_optimizers(), ids=repr)
-def test_interleaved_pack_apply_equals_per_variable(optimizer):
-    """A pack whose owner allows it is moved, with its slots, into one buffer (each row's
-    value and slots side by side); the updates are the per-variable ones, bit for bit."""
-    rng = np.random.default_rng(3)
-    start = fresh(rng)
-    steps = sparse_grads(rng)
-    plain = {k: v.copy() for k, v in start.items()}
-    plain_state = optimizer.init(plain)
-    packed = {k: v.copy() for k, v in start.items()}
-    packed_state = optimizer.init(packed)
-    pack = VariablePack.pack(packed, ["a", "b", "c"])
-    pack.interleave = True
-    clips = optimizer.clipnorm is not None or optimizer.global_clipnorm is not None
-    for step, per_var in enumerate(steps):
-        optimizer.apply(plain, summed(per_var) if clips else per_var, plain_state, step)
-        optimizer.apply(packed, {"a": as_packed(pack, per_var)}, packed_state, step)
-    for name in SHAPES:
-        np.testing.assert_array_equal(packed[name], plain[name], err_msg=name)
-        for slot, value in plain_state.slots[name].items():
-            np.testing.assert_array_equal(packed_state.slots[name][slot], value,
-                                          err_msg=f"{name}/{slot}")
-    slots = optimizer.slot_names()
-    if clips or not slots:  # unpacked (clipping) or nothing to put beside the values
-        assert packed["a"].base is pack.buffer.base or packed["a"].base is pack.buffer
-        return
-    storage = packed["a"].base
-    assert storage.shape == (12, 2 * (1 + len(slots)))
-    assert all(packed[n].base is storage for n in SHAPES)
-    assert all(packed_state.slots[n][s].base is storage for n in SHAPES for s in slots)
-    # not mistaken for a plain pack of the wider buffer: packing again copies
-    assert VariablePack.find(packed, ["a", "b", "c"], pack.row_offsets) is None
-    with pytest.raises(ValueError, match="interleaved"):
-        optimizer.apply(packed, {"a": PackedDense(pack=pack, grad=np.zeros((12, 2), np.float32))},
-                        packed_state, len(steps))
 
 
 def test_optimizers_that_need_contiguous_arrays_never_get_an_interleaved_pack():
