@@ -18,8 +18,10 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-__all__ = ["AUC", "Accuracy", "BinaryAccuracy", "Mean", "MetricsAccumulator", "Precision",
-           "Recall"]
+__all__ = ["AUC", "Accuracy", "BinaryAccuracy", "KERAS_METRICS", "Mean", "MetricFamily",
+           "MetricsAccumulator", "Precision", "Recall", "V1AUC", "V1Accuracy",
+           "V1AccuracyAtThreshold", "V1Mean", "V1Precision", "V1PrecisionAtThreshold",
+           "V1Recall", "V1RecallAtThreshold", "V1_METRICS", "metric_family"]
 
 
 def _div_no_nan(numerator, denominator):
@@ -245,6 +247,216 @@ def _interpolate_pr_auc(tp, fp, fn) -> np.float32:
                                 np.maximum(tp[1:] + fn[1:], np.float32(0)))
     return np.float32(np.sum(increment, dtype=np.float32))
 
+
+
+# -- tf.compat.v1.metrics: what the v1 heads (TF's canned/head.py) evaluate with ---------
+# Same float32 accumulators and per-batch sums as above; the results differ from Keras'
+# in the divisions (epsilons, a clamped count), the AUC's summation, and the v1 heads'
+# accuracy at a threshold counting ``prediction >= threshold`` as positive.
+
+
+@attrs.define(eq=False)
+class V1Mean(Mean):
+    """``tf.compat.v1.metrics.mean``: :class:`Mean` whose result is
+    ``div_no_nan(total, max(count, 0))`` (0 when the weights sum to a negative number)."""
+
+    def result(self) -> np.float32:
+        return np.float32(_div_no_nan(self.total, np.maximum(self.count, np.float32(0))))
+
+
+@attrs.define(eq=False)
+class V1Accuracy(Accuracy):
+    """``tf.compat.v1.metrics.accuracy``: :class:`Accuracy`'s counts, :class:`V1Mean`'s
+    result."""
+
+    result = V1Mean.result
+
+
+@attrs.define(eq=False)
+class V1AccuracyAtThreshold(V1Mean):
+    """The v1 binary head's ``accuracy/positive_threshold_<t>``: v1 accuracy of the
+    labels against ``float(prediction >= threshold)`` (``>=``, where Keras'
+    ``BinaryAccuracy`` and the v1 precision and recall at thresholds use ``>``)."""
+
+    threshold: float = 0.5
+
+    def update(self, y_true, y_pred, weights=None) -> None:  # type: ignore[override]
+        y_true = np.asarray(y_true, dtype=np.float32)
+        predicted = np.asarray(y_pred, dtype=np.float32) >= np.float32(self.threshold)
+        super().update((y_true == predicted.astype(np.float32).reshape(y_true.shape))
+                       .astype(np.float32), weights)
+
+
+def _where_positive_ratio(numerator, denominator) -> np.float32:
+    """``numerator / denominator`` where ``denominator > 0``, else 0 (float32)."""
+    if denominator > 0:
+        return np.float32(np.float32(numerator) / np.float32(denominator))
+    return np.float32(0)
+
+
+def _as_bool_predictions(y_pred):
+    # The v1 precision and recall cast predictions to bool; as 0/1 floats, the kernel's
+    # `prediction > 0.5` is that cast.
+    return (np.asarray(y_pred) != 0).astype(np.float32)
+
+
+@attrs.define(eq=False)
+class V1Precision(_ThresholdConfusion):
+    """``tf.compat.v1.metrics.precision`` of predicted classes: predictions and labels
+    cast to bool, ``tp / (tp + fp)`` where ``tp + fp > 0``, else 0."""
+
+    def update(self, y_true, y_pred, weights=None) -> None:
+        super().update(y_true, _as_bool_predictions(y_pred), weights)
+
+    def result(self) -> np.float32:
+        return _where_positive_ratio(self.tp, self.tp + self.fp)
+
+
+@attrs.define(eq=False)
+class V1Recall(_ThresholdConfusion):
+    """``tf.compat.v1.metrics.recall``: ``tp / (tp + fn)`` where ``tp + fn > 0``, else 0."""
+
+    def update(self, y_true, y_pred, weights=None) -> None:
+        super().update(y_true, _as_bool_predictions(y_pred), weights)
+
+    def result(self) -> np.float32:
+        return _where_positive_ratio(self.tp, self.tp + self.fn)
+
+
+_V1_THRESHOLD_EPSILON = np.float32(1e-7)
+
+
+def _v1_epsilon_ratio(tp, other) -> np.float32:
+    # TF: tp / (epsilon + tp + other), float32, added left to right.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.float32(tp / (_V1_THRESHOLD_EPSILON + tp + other))
+
+
+@attrs.define(eq=False)
+class V1PrecisionAtThreshold(_ThresholdConfusion):
+    """``tf.compat.v1.metrics.precision_at_thresholds`` at one threshold:
+    ``prediction > threshold`` positive, result ``tp / (1e-7 + tp + fp)``."""
+
+    def result(self) -> np.float32:
+        return _v1_epsilon_ratio(self.tp, self.fp)
+
+
+@attrs.define(eq=False)
+class V1RecallAtThreshold(_ThresholdConfusion):
+    """``tf.compat.v1.metrics.recall_at_thresholds`` at one threshold:
+    ``tp / (1e-7 + tp + fn)``."""
+
+    def result(self) -> np.float32:
+        return _v1_epsilon_ratio(self.tp, self.fn)
+
+
+_V1_AUC_EPSILON = np.float32(1e-6)
+
+
+@attrs.define(eq=False)
+class V1AUC(AUC):
+    """``tf.compat.v1.metrics.auc`` (``summation_method='trapezoidal'``), ROC or PR.
+
+    Thresholds as :class:`AUC`'s (``-1e-7, 1/(T-1), ..., (T-2)/(T-1), 1+1e-7`` in
+    float32), but a prediction counts as positive at threshold ``i`` when it is strictly
+    greater than it (no buckets), and the curve is summed in trapezoids of the rates
+    with ``e = 1e-6``: recall ``(tp + e) / (tp + fn + e)``, false positive rate
+    ``fp / (fp + tn + e)``, precision ``(tp + e) / (tp + fp + e)``; ROC sums
+    ``(fpr[i] - fpr[i+1]) (recall[i] + recall[i+1]) / 2``, PR
+    ``(recall[i] - recall[i+1]) (precision[i] + precision[i+1]) / 2``, in float32.
+    """
+
+    def update(self, y_true, y_pred, weights=None) -> None:
+        """Add a batch: labels (non-zero = positive), predictions in [0, 1], weights."""
+        y_pred, w = _flat_values_and_weights(y_pred, weights)
+        y_true = np.asarray(y_true, dtype=np.float32).reshape(-1)
+        if y_true.shape != y_pred.shape:
+            raise ValueError(f"y_true has {y_true.size} elements, y_pred has {y_pred.size}")
+        thresholds = self.thresholds
+        size = thresholds.size
+        # above[k]: how many thresholds lie strictly below prediction k, so prediction k
+        # is positive at thresholds 0 .. above[k] - 1.
+        above = np.searchsorted(thresholds, y_pred, side="left")
+        w = np.ones(y_pred.size) if w is None else w.astype(np.float64)
+        positive = y_true != 0
+        # Per-threshold sums in float64, rounded once per batch (TF: float32 sums of the
+        # masked weights; exact for counts).
+        pos = np.bincount(above[positive], weights=w[positive], minlength=size + 1)
+        neg = np.bincount(above[~positive], weights=w[~positive], minlength=size + 1)
+        tp = np.cumsum(pos[::-1])[::-1][1:]  # weight above threshold i: sum of pos[i+1:]
+        fp = np.cumsum(neg[::-1])[::-1][1:]
+        fn = np.cumsum(pos)[:size]  # at or below threshold i: sum of pos[:i+1]
+        tn = np.cumsum(neg)[:size]
+        self.tp += tp.astype(np.float32)
+        self.fp += fp.astype(np.float32)
+        self.fn += fn.astype(np.float32)
+        self.tn += tn.astype(np.float32)
+
+    def result(self) -> np.float32:
+        e = _V1_AUC_EPSILON
+        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            recall = (tp + e) / (tp + fn + e)
+            if self.curve == "ROC":
+                x, y = fp / (fp + tn + e), recall
+            else:
+                x, y = recall, (tp + e) / (tp + fp + e)
+        heights = (y[:-1] + y[1:]) / np.float32(2)
+        return np.float32(np.sum((x[:-1] - x[1:]) * heights, dtype=np.float32))
+
+
+def _keras_accuracy_baseline(label_mean: Mean) -> np.float32:
+    # Keras (v2 heads): max(total, count - total) / count from the float32 total and count.
+    total, count = label_mean.total, label_mean.count
+    return Mean(total=np.maximum(total, np.float32(count - total)), count=count).result()
+
+
+def _v1_accuracy_baseline(label_mean: Mean) -> np.float32:
+    # v1 heads: max(mean, 1 - mean) of the label mean's float32 result.
+    mean = label_mean.result()
+    return np.float32(np.maximum(mean, np.float32(1) - mean))
+
+
+@attrs.frozen(kw_only=True)
+class MetricFamily:
+    """The metric classes a head builds its metrics from: Keras' (the v2 heads') or
+    ``tf.compat.v1.metrics``' (the v1 heads'). ``accuracy_baseline`` turns a label mean
+    into the binary head's ``accuracy_baseline``."""
+
+    version: int
+    mean: type
+    accuracy: type
+    precision: type
+    recall: type
+    auc: type
+    accuracy_at_threshold: type
+    precision_at_threshold: type
+    recall_at_threshold: type
+    accuracy_baseline: object
+
+
+KERAS_METRICS = MetricFamily(
+    version=2, mean=Mean, accuracy=Accuracy, precision=Precision, recall=Recall, auc=AUC,
+    accuracy_at_threshold=BinaryAccuracy, precision_at_threshold=Precision,
+    recall_at_threshold=Recall, accuracy_baseline=_keras_accuracy_baseline)
+V1_METRICS = MetricFamily(
+    version=1, mean=V1Mean, accuracy=V1Accuracy, precision=V1Precision, recall=V1Recall,
+    auc=V1AUC, accuracy_at_threshold=V1AccuracyAtThreshold,
+    precision_at_threshold=V1PrecisionAtThreshold, recall_at_threshold=V1RecallAtThreshold,
+    accuracy_baseline=_v1_accuracy_baseline)
+
+
+def metric_family(version) -> MetricFamily:
+    """:data:`V1_METRICS` for 1 (``tf.compat.v1.metrics``), :data:`KERAS_METRICS` for 2."""
+    return V1_METRICS if version == 1 else KERAS_METRICS
+
+
+def validate_metrics_version(instance, attribute, value):
+    """attrs validator of a head's ``metrics_version``: 1 or 2."""
+    if isinstance(value, bool) or value not in (1, 2):
+        raise ValueError(
+            f"{attribute.name}: expected 1 (tf.compat.v1.metrics, as TensorFlow's v1 heads) "
+            f"or 2 (Keras metrics, as the v2 heads), received {value!r}")
 
 class MetricsAccumulator:
     """A head's streaming evaluation metrics over any number of batches.

@@ -169,15 +169,19 @@ def FtrlOptimizer(learning_rate, learning_rate_power=-0.5, initial_accumulator_v
                   l2_shrinkage_regularization_strength=0.0, beta=None) -> Ftrl:
     """v1 FTRL (same kernel as the Keras one, REFERENCE §3.8).
 
+    ``accum_name`` and ``linear_name`` name the two slots in a v1 estimator's checkpoint
+    (``<var>/part_0/<accum_name>``, ``<var>/part_0/<linear_name>``; None: ``name``).
+
     Returns:
-        The equivalent :class:`~cannery.optimizers.Ftrl`.
+        The equivalent :class:`~cannery.optimizers.Ftrl`, keeping the slot names.
     """
     return Ftrl(learning_rate, learning_rate_power=learning_rate_power,
                 initial_accumulator_value=initial_accumulator_value,
                 l1_regularization_strength=l1_regularization_strength,
                 l2_regularization_strength=l2_regularization_strength,
                 l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength,
-                beta=0.0 if beta is None else beta, name=name)
+                beta=0.0 if beta is None else beta, name=name, accum_name=accum_name,
+                linear_name=linear_name)
 
 
 def GradientDescentOptimizer(learning_rate, use_locking=False, name="GradientDescent") -> SGD:

@@ -1,10 +1,11 @@
 """The ``tf.compat.v1.estimator`` canned classes: v1 defaults on the v2 implementations.
 
-TensorFlow's v1 classes differ from v2 in three ways that change numbers:
+TensorFlow's v1 classes differ from v2 in four ways that change numbers:
 ``loss_reduction`` defaults to ``SUM``; a string optimizer becomes a ``tf.compat.v1.train``
-optimizer (v1 Adagrad has no epsilon, v1 Adam's epsilon is 1e-8); and a v1 DNN's string
-optimizer gets learning rate 0.05 (REFERENCE §3.8). Partitioner arguments are accepted
-and ignored (one process).
+optimizer (v1 Adagrad has no epsilon, v1 Adam's epsilon is 1e-8); a v1 DNN's string
+optimizer gets learning rate 0.05 (REFERENCE §3.8); and ``evaluate`` computes the v1
+heads' metrics (``tf.compat.v1.metrics``: the head's ``metrics_version=1``).
+Partitioner arguments are accepted and ignored (one process).
 
 Their checkpoints hold TensorFlow v1's names for the optimizer state
 (:class:`V1CheckpointNames`): ``<var>/t_0/Adagrad`` (DNN), ``<var>/part_0/Ftrl`` and
@@ -277,14 +278,20 @@ class V1CheckpointNames:
 
 
 class _V1Mixin:
-    """Rewrites the parts' string optimizers into v1 optimizers; names the optimizer state
-    on disk as TensorFlow's v1 classes do (``_checkpoint_names``)."""
+    """Rewrites the parts' string optimizers into v1 optimizers; evaluates with the v1
+    heads' metrics (``metrics_version=1``: ``tf.compat.v1.metrics``); names the optimizer
+    state on disk as TensorFlow's v1 classes do (``_checkpoint_names``)."""
 
     _v1_dnn_rate = None
     _checkpoint_names = V1CheckpointNames(infix="", power_scope="head")  # wide & deep
 
     def _model_definition(self):
         definition = super()._model_definition()
+        # TF's v1 classes build v1 heads (canned/head.py), whose eval metrics are
+        # tf.compat.v1.metrics: trapezoidal AUCs, v1 means and accuracy_baseline.
+        if getattr(definition.head, "metrics_version", 1) != 1:
+            definition.head = attrs.evolve(definition.head, metrics_version=1)
+            self._head = definition.head
         for part in definition.parts:
             rate = part.learning_rate
             if self._v1_dnn_rate is not None and part.owns_global_step and \

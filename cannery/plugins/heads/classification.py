@@ -26,14 +26,10 @@ from cannery.core.head import (
     validate_weight_column,
 )
 from cannery.core.metrics import (
-    AUC,
-    Accuracy,
-    BinaryAccuracy,
-    Mean,
     MetricsAccumulator,
-    Precision,
-    Recall,
+    metric_family,
     threshold_results,
+    validate_metrics_version,
 )
 from cannery.losses import Reduction
 
@@ -82,9 +78,15 @@ class BinaryClassHead(Head):
         loss_fn: optional ``loss_fn(labels, logits[, features])`` returning the
             unweighted loss ``[batch, 1]`` (or ``(loss, d loss / d logits)``).
         name: suffixes metric keys with ``/<name>``.
+        metrics_version: keyword only; 2 (default): Keras' metrics, as
+            ``tf.estimator.BinaryClassHead``; 1: ``tf.compat.v1.metrics``, as the v1
+            head of TensorFlow's ``tf.compat.v1.estimator`` classes (trapezoidal AUCs,
+            ``accuracy/positive_threshold_<t>`` counting ``p >= t``, epsilons in the
+            precision and recall at thresholds).
 
     Raises:
-        ValueError: invalid thresholds, vocabulary type, reduction or loss_fn.
+        ValueError: invalid thresholds, vocabulary type, reduction, loss_fn or
+            metrics_version.
         TypeError: a weight column that is neither a string nor a numeric column.
     """
 
@@ -100,6 +102,8 @@ class BinaryClassHead(Head):
                                       converter=convert_loss_reduction)
     loss_fn: object = attrs.field(default=None, validator=validate_loss_fn)
     name: str | None = attrs.field(default=None, validator=validate_name)
+    metrics_version: int = attrs.field(default=2, kw_only=True,
+                                       validator=validate_metrics_version)
 
     @property
     def logits_dimension(self) -> int:
@@ -209,20 +213,23 @@ class BinaryClassHead(Head):
 
 class BinaryClassMetrics(MetricsAccumulator):
     """``average_loss, accuracy, precision, recall, prediction/mean, label/mean,
-    accuracy_baseline, auc, auc_precision_recall`` (+ per-threshold metrics)."""
+    accuracy_baseline, auc, auc_precision_recall`` (+ per-threshold metrics), from the
+    head's ``metrics_version``'s metric family (Keras' or ``tf.compat.v1.metrics``')."""
 
     def __init__(self, head: BinaryClassHead):
         self.head = head
-        self.average_loss = Mean()
-        self.accuracy = Accuracy()
-        self.precision = Precision()
-        self.recall = Recall()
-        self.prediction_mean = Mean()
-        self.label_mean = Mean()
-        self.auc = AUC(curve="ROC")
-        self.auc_pr = AUC(curve="PR")
+        family = self.family = metric_family(head.metrics_version)
+        self.average_loss = family.mean()
+        self.accuracy = family.accuracy()
+        self.precision = family.precision()
+        self.recall = family.recall()
+        self.prediction_mean = family.mean()
+        self.label_mean = family.mean()
+        self.auc = family.auc(curve="ROC")
+        self.auc_pr = family.auc(curve="PR")
         self.at_threshold = [
-            (t, BinaryAccuracy(threshold=t), Precision(threshold=t), Recall(threshold=t))
+            (t, family.accuracy_at_threshold(threshold=t),
+             family.precision_at_threshold(threshold=t), family.recall_at_threshold(threshold=t))
             for t in head.thresholds
         ]
 
@@ -246,10 +253,6 @@ class BinaryClassMetrics(MetricsAccumulator):
 
     def result(self) -> dict[str, np.float32]:
         key = self.head.summary_key
-        total, count = self.label_mean.total, self.label_mean.count
-        # The best constant prediction: max(label_mean, 1 - label_mean), formed from
-        # the label mean's float32 total and count as TensorFlow does.
-        baseline = Mean(total=np.maximum(total, np.float32(count - total)), count=count)
         out = {
             key("average_loss"): self.average_loss.result(),
             key("accuracy"): self.accuracy.result(),
@@ -257,7 +260,9 @@ class BinaryClassMetrics(MetricsAccumulator):
             key("recall"): self.recall.result(),
             key("prediction/mean"): self.prediction_mean.result(),
             key("label/mean"): self.label_mean.result(),
-            key("accuracy_baseline"): baseline.result(),
+            # The best constant prediction: max(label_mean, 1 - label_mean), formed
+            # as TensorFlow's v1 or v2 head does.
+            key("accuracy_baseline"): self.family.accuracy_baseline(self.label_mean),
             key("auc"): self.auc.result(),
             key("auc_precision_recall"): self.auc_pr.result(),
         }
@@ -290,10 +295,12 @@ class MultiClassHead(Head):
         loss_fn: optional ``loss_fn(labels, logits[, features])`` returning the
             unweighted loss ``[batch, 1]`` (or ``(loss, d loss / d logits)``).
         name: suffixes metric keys with ``/<name>``.
+        metrics_version: keyword only; 2 (default): Keras' metrics; 1:
+            ``tf.compat.v1.metrics``, as TensorFlow's v1 head.
 
     Raises:
         ValueError: ``n_classes`` None or <= 2, a vocabulary of the wrong type or length,
-            an invalid reduction or loss_fn (TensorFlow's messages).
+            an invalid reduction or loss_fn (TensorFlow's messages), or metrics_version.
     """
 
     registered_name: ClassVar[str] = "multi_class_classification"
@@ -309,6 +316,8 @@ class MultiClassHead(Head):
                                       converter=convert_loss_reduction)
     loss_fn: object = attrs.field(default=None, validator=validate_loss_fn)
     name: str | None = attrs.field(default=None, validator=validate_name)
+    metrics_version: int = attrs.field(default=2, kw_only=True,
+                                       validator=validate_metrics_version)
 
     def __attrs_post_init__(self):
         vocabulary = self.label_vocabulary
@@ -394,8 +403,9 @@ class MultiClassMetrics(MetricsAccumulator):
 
     def __init__(self, head: MultiClassHead):
         self.head = head
-        self.average_loss = Mean()
-        self.accuracy = Accuracy()
+        family = metric_family(head.metrics_version)
+        self.average_loss = family.mean()
+        self.accuracy = family.accuracy()
 
     def update(self, logits, labels, weights=None, unweighted_loss=None) -> None:
         logits, labels, weights, unweighted_loss = self._prepared_batch(

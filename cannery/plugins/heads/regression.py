@@ -17,7 +17,7 @@ from cannery.core.head import (
     validate_name,
     validate_weight_column,
 )
-from cannery.core.metrics import Mean, MetricsAccumulator
+from cannery.core.metrics import MetricsAccumulator, metric_family, validate_metrics_version
 from cannery.losses import Reduction
 
 _WEIGHT_COLUMN = {"spec_kind": "feature_column"}
@@ -76,9 +76,10 @@ class RegressionMetrics(MetricsAccumulator):
 
     def __init__(self, head: _RegressionBase):
         self.head = head
-        self.average_loss = Mean()
-        self.prediction_mean = Mean()
-        self.label_mean = Mean()
+        mean = metric_family(getattr(head, "metrics_version", 2)).mean
+        self.average_loss = mean()
+        self.prediction_mean = mean()
+        self.label_mean = mean()
 
     def update(self, logits, labels, weights=None, unweighted_loss=None) -> None:
         head = self.head
@@ -114,9 +115,12 @@ class RegressionHead(_RegressionBase):
         inverse_link_fn: optional numpy function of the logits giving
             ``predictions`` (then ``logits`` is predicted too).
         name: suffixes metric keys with ``/<name>``.
+        metrics_version: keyword only; 2 (default): Keras' metrics; 1:
+            ``tf.compat.v1.metrics``, as TensorFlow's v1 head.
 
     Raises:
-        ValueError: ``Invalid label_dimension 0.``, invalid reduction or loss_fn.
+        ValueError: ``Invalid label_dimension 0.``, invalid reduction, loss_fn or
+            metrics_version.
     """
 
     registered_name: ClassVar[str] = "regression"
@@ -129,6 +133,8 @@ class RegressionHead(_RegressionBase):
     loss_fn: object = attrs.field(default=None, validator=validate_loss_fn)
     inverse_link_fn: object = attrs.field(default=None, validator=_validate_inverse_link_fn)
     name: str | None = attrs.field(default=None, validator=validate_name)
+    metrics_version: int = attrs.field(default=2, kw_only=True,
+                                       validator=validate_metrics_version)
 
     @property
     def _inverse_link(self):

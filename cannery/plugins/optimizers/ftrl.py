@@ -17,6 +17,14 @@ def _check(name, message):
     return check
 
 
+def _check_slot_name(name):
+    def check(instance, attribute, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"`{name}`: expected a string or None (the slot's name in a "
+                            f"TF v1 checkpoint), received {value!r}")
+    return check
+
+
 @attrs.frozen
 class Ftrl(Optimizer):
     """FTRL-proximal with L1, L2, L2-shrinkage and beta (REFERENCE §3.4).
@@ -38,10 +46,15 @@ class Ftrl(Optimizer):
         l2_regularization_strength: λ₂ ≥ 0.
         l2_shrinkage_regularization_strength: s ≥ 0 (a magnitude penalty on θ).
         beta: the paper's β, folded into λ₂.
+        accum_name: keyword only; ``tf.compat.v1.train.FtrlOptimizer``'s name of the
+            accumulator slot in a v1 checkpoint (``<var>/part_0/<accum_name>``; None or
+            empty: the optimizer's ``name``). Names only, no effect on the update.
+        linear_name: keyword only; the same for the ``linear`` slot.
         **common: ``decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``.
 
     Raises:
         ValueError: any of the constraints above (Keras' messages).
+        TypeError: ``accum_name`` or ``linear_name`` not a string or None.
     """
 
     registered_name: ClassVar[str] = "Ftrl"
@@ -64,6 +77,11 @@ class Ftrl(Optimizer):
         default=0.0, kw_only=True, converter=float,
         validator=_check("l2_shrinkage_regularization_strength", "positive or zero"))
     beta: float = attrs.field(default=0.0, kw_only=True, converter=float)
+    accum_name: str | None = attrs.field(default=None, kw_only=True,
+                                         validator=_check_slot_name("accum_name"))
+    linear_name: str | None = attrs.field(default=None, kw_only=True,
+                                          validator=_check_slot_name("linear_name"))
+    # accum_name and linear_name are TF v1's (not Keras' configuration).
     config_keys: ClassVar[tuple[str, ...]] = (
         "initial_accumulator_value", "learning_rate_power", "l1_regularization_strength",
         "l2_regularization_strength", "beta", "l2_shrinkage_regularization_strength")
