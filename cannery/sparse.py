@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cannery.core.eager_tensor import as_eager
 from cannery.core.tensors import SparseTensor
 
 __all__ = ["SparseTensor", "from_dense", "to_dense"]
@@ -23,7 +24,7 @@ def from_dense(tensor) -> SparseTensor:
                         dense_shape=np.array(array.shape, np.int64))
 
 
-def to_dense(sp_input: SparseTensor, default_value=None, validate_indices=True) -> np.ndarray:
+def to_dense(sp_input: SparseTensor, default_value=None, validate_indices=True):
     """A dense array holding ``sp_input``'s values, ``default_value`` (0 or ``b''``) elsewhere.
 
     Raises:
@@ -46,4 +47,4 @@ def to_dense(sp_input: SparseTensor, default_value=None, validate_indices=True) 
         raise ValueError(f"indices[{bad}] = {indices[bad].tolist()} is out of bounds: need "
                          f"0 <= index < {list(shape)}")
     dense[tuple(indices.T)] = values
-    return dense
+    return as_eager(dense)

@@ -6,11 +6,32 @@ import attrs
 import numpy as np
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class DType:
-    """A named element type: ``cannery.string``, ``cannery.int64``, ``cannery.float32`` ..."""
+    """A named element type: ``cannery.string``, ``cannery.int64``, ``cannery.float32`` ...
+
+    As TensorFlow's ``DType``, it equals whatever TensorFlow's ``as_dtype`` maps to it:
+    ``tf.float32 == np.float32``, ``np.dtype("float32") == tf.float32`` (numpy defers to
+    this class), ``tf.float32 == "float"``, ``tf.string == object``, the type-enum number
+    (``tf.float32 == 1``) and anything with a ``dtype`` attribute (an array). Python's
+    ``int`` and cannery's extra names (``"str"``, ``"int"``, ``"tf.float32"``) are not
+    TensorFlow's, so they compare unequal even though :func:`as_dtype` accepts them.
+    The hash is the name's, so equal DTypes hash alike (as in TensorFlow, a numpy dtype
+    equal to a DType hashes differently: keep one kind of key per dict).
+    """
 
     name: str
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, DType):
+            return self.name == other.name
+        return _tf_dtype_name(other) == self.name
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
     @property
     def is_string(self) -> bool:
@@ -52,6 +73,42 @@ _BY_NAME = {d.name: d for d in (string, bool_, int8, int16, int32, int64, uint8,
                                  uint32, uint64, float16, float32, float64)}
 _ALIASES = {"str": "string", "bytes": "string", "object": "string", "double": "float64",
             "float": "float32", "half": "float16", "int": "int64"}
+
+
+# TensorFlow's DataType enum numbers (types.proto) and the extra names its as_dtype takes.
+_TYPE_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+              7: "string", 9: "int64", 10: "bool", 17: "uint16", 19: "float16",
+              22: "uint32", 23: "uint64"}
+_TF_NAME_ALIASES = {"half": "float16", "float": "float32", "double": "float64"}
+
+
+def _tf_dtype_name(value) -> str | None:
+    """The name of the DType TensorFlow's ``as_dtype(value)`` gives, or None where it
+    raises (for equality, which must not raise)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return _TYPE_ENUM.get(value)
+    if isinstance(value, str):
+        key = _TF_NAME_ALIASES.get(value, value)
+        return key if key in _BY_NAME else None
+    if value is float:
+        return "float32"
+    if value is bool:
+        return "bool"
+    if value is object:
+        return "string"
+    if isinstance(value, type) and not issubclass(value, np.generic):
+        return None  # int, str, bytes, ...: not in TensorFlow's table
+    if not isinstance(value, (np.dtype, type)):
+        value = getattr(value, "dtype", None)  # an array or a tensor
+        if value is None:
+            return None
+    try:
+        dtype = as_dtype(value)
+    except TypeError:
+        return None
+    return dtype.name
 
 
 def as_dtype(value) -> DType:

@@ -29,22 +29,42 @@ class EagerTensor(np.ndarray):
     """A numpy array that answers ``.numpy()`` like a TensorFlow eager tensor.
 
     Strings are object arrays of ``bytes``, as ``Tensor.numpy()`` gives them.
-    ``.dtype`` stays numpy's (``float32``, ``int64``, ``object``); ``.shape`` is a tuple.
+    ``.dtype`` stays numpy's (``float32``, ``int64``, ``object``; it compares equal to
+    ``tf.float32`` and co.); ``.shape`` is a tuple. Indexing (or iterating) one element
+    out gives a 0-d EagerTensor, as TensorFlow gives a 0-d tensor.
+    Arithmetic operators are numpy's (TensorFlow's refuse two different dtypes).
     """
 
-    def numpy(self) -> np.ndarray:
-        """The values as a plain numpy array (a view, not a copy)."""
-        return self.view(np.ndarray)
+    def numpy(self):
+        """A copy of the values as a plain numpy array, as ``Tensor.numpy()`` returns
+        one; for shape ``()`` the numpy scalar (``bytes`` for a string)."""
+        array = self.view(np.ndarray)
+        return array[()] if array.ndim == 0 else array.copy()
+
+    def __getitem__(self, key):
+        item = super().__getitem__(key)
+        if isinstance(item, np.ndarray):
+            return item
+        # one element: TensorFlow gives a 0-d tensor (a string one's .numpy() is bytes)
+        scalar = np.empty((), dtype=self.dtype)
+        scalar[()] = item
+        return scalar.view(EagerTensor)
+
+    def _numpy_text(self, is_repr: bool) -> str:
+        # TensorFlow 2.15 prints with numpy 1.x, whose scalar repr is "1.5" (numpy 2's
+        # is "np.float32(1.5)"); a multi-line text starts on a new line.
+        value = self.numpy() if self.ndim == 0 else self.view(np.ndarray)
+        with np.printoptions(legacy="1.25"):
+            text = repr(value) if is_repr else str(value)
+        return "\n" + text if "\n" in text else text
 
     def __repr__(self) -> str:
-        array = self.view(np.ndarray)
         return (f"<tf.Tensor: shape={self.shape}, dtype={dtype_name(self)}, "
-                f"numpy={np.array_repr(array)}>")
+                f"numpy={self._numpy_text(True)}>")
 
     def __str__(self) -> str:
-        text = np.array_str(self.view(np.ndarray))
-        sep = "\n" if "\n" in text else ""
-        return f"tf.Tensor({sep}{text}, shape={self.shape}, dtype={dtype_name(self)})"
+        return (f"tf.Tensor({self._numpy_text(False)}, shape={self.shape}, "
+                f"dtype={dtype_name(self)})")
 
 
 def as_eager(value) -> EagerTensor:

@@ -10,14 +10,30 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from cannery.core.eager_tensor import EagerTensor
+
 
 def _int64_array(value) -> np.ndarray:
-    return np.asarray(value, dtype=np.int64)
+    return np.asarray(value, dtype=np.int64).view(EagerTensor)
+
+
+def _values_array(value) -> np.ndarray:
+    if isinstance(value, (list, tuple)):
+        from cannery.math import to_array
+
+        # as tf.convert_to_tensor makes it: ints int32, floats float32, text bytes
+        return to_array(value)
+    return np.asanyarray(value).view(EagerTensor)
 
 
 @attrs.define(eq=False)
 class SparseTensor:
     """A sparse input in TensorFlow's COO form.
+
+    The three parts are :class:`~cannery.core.eager_tensor.EagerTensor` arrays (with
+    ``.numpy()``), as TensorFlow's are eager tensors. An array of ``values`` keeps its
+    dtype; a Python list gets ``tf.convert_to_tensor``'s (ints int32, floats float32,
+    text ``bytes``).
 
     Args:
         indices: int64 ``[nnz, rank]`` coordinates, in row-major order.
@@ -26,7 +42,7 @@ class SparseTensor:
     """
 
     indices: np.ndarray = attrs.field(converter=_int64_array)
-    values: np.ndarray = attrs.field(converter=np.asarray)
+    values: np.ndarray = attrs.field(converter=_values_array)
     dense_shape: np.ndarray = attrs.field(converter=_int64_array)
 
     def __attrs_post_init__(self):
@@ -50,6 +66,10 @@ class SparseTensor:
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(int(d) for d in self.dense_shape)
+
+    def __repr__(self) -> str:
+        return (f"SparseTensor(indices={self.indices}, values={self.values}, "
+                f"dense_shape={self.dense_shape})")
 
     @property
     def dtype(self):

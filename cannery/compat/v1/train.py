@@ -51,6 +51,8 @@ _FORWARDED = {
     "load_checkpoint": "cannery.train:load_checkpoint",
     "load_variable": "cannery.train:load_variable",
     "list_variables": "cannery.train:list_variables",
+    **{name: f"cannery.train:{name}" for name in (
+        "Example", "Features", "Feature", "BytesList", "FloatList", "Int64List")},
 }
 
 
