@@ -546,15 +546,11 @@ class Estimator:
                     if callable(getattr(part.network, "prepare", None))]
         if not networks:
             return None
-        import inspect
-
         from cannery.core.features import FeatureCache
 
-        calls = []
-        for network in networks:
-            takes_training = "training" in inspect.signature(network.prepare).parameters
-            calls.append(functools.partial(network.prepare, training=training)
-                         if takes_training else network.prepare)
+        calls = [functools.partial(network.prepare, training=training)
+                 if _prepare_takes_training(type(network)) else network.prepare
+                 for network in networks]
 
         def prepare(features):
             if not isinstance(features, dict):
@@ -1004,6 +1000,15 @@ class Estimator:
         definition = self._get_definition()
         yield "head", type(definition.head)
         yield "estimator", type(self)
+
+
+@functools.lru_cache(maxsize=None)
+def _prepare_takes_training(network_class) -> bool:
+    """Whether ``network_class.prepare`` takes ``training`` (read once per class: a
+    signature costs more than a one-row predict's kernels)."""
+    import inspect
+
+    return "training" in inspect.signature(network_class.prepare).parameters
 
 
 def _backward(network, context, d_logits, variables, trainer) -> dict:
