@@ -54,6 +54,7 @@ _LAZY = {
     "initializers": "cannery.keras.initializers",
     "random": "cannery.random",
     "sparse": "cannery.sparse",
+    "strings": "cannery.strings",
     "get_logger": "cannery.compat.v1.logging:get_logger",
 }
 _LAZY.update({name: f"cannery.keras.initializers:{name}" for name in (

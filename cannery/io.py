@@ -1,5 +1,6 @@
-"""``tf.io`` parsing specs (``FixedLenFeature``, ``VarLenFeature``) and the parsers of
-serialized ``tf.train.Example`` records (``parse_example``, ``parse_single_example``).
+"""``tf.io`` parsing specs (``FixedLenFeature``, ``VarLenFeature``), the parsers of
+serialized ``tf.train.Example`` records (``parse_example``, ``parse_single_example``)
+and of CSV lines (``decode_csv``).
 
 A serving receiver (``tf.estimator.export.build_parsing_serving_input_receiver_fn``)
 takes a dict of these specs, written by hand or returned by
@@ -15,7 +16,8 @@ import numpy as np
 
 from cannery.core.dtypes import as_dtype
 
-__all__ = ["FixedLenFeature", "VarLenFeature", "parse_example", "parse_single_example"]
+__all__ = ["FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example",
+           "parse_single_example"]
 
 
 class FixedLenFeature(NamedTuple):
@@ -383,3 +385,180 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
             out[key] = SparseTensor(np.stack([rows, columns], axis=1).reshape(-1, 2), values,
                                     [batch, width])
     return out
+
+
+# -- decode_csv ---------------------------------------------------------------------------
+
+_CSV_OUT_TYPES = ("float32", "float64", "int32", "int64", "string")
+
+
+def _csv_record_error(message: str):
+    """TensorFlow's InvalidArgumentError of the DecodeCSV kernel (a ValueError too)."""
+    from cannery.data._csv import CsvError
+
+    return CsvError(message)
+
+
+def _csv_fields(record: str, delim: str, use_quote: bool) -> list[str]:
+    """The fields of one record, as TensorFlow's DecodeCSVOp::ExtractFields splits it."""
+    fields: list[str] = []
+    n, i = len(record), 0
+    if not n:
+        return fields
+    while i < n:
+        if record[i] in "\n\r":
+            i += 1
+            continue
+        quoted = use_quote and record[i] == '"'
+        if not quoted:
+            j = record.find(delim, i)
+            j = n if j < 0 else j
+            field = record[i:j]
+            if (use_quote and '"' in field) or "\n" in field or "\r" in field:
+                raise _csv_record_error("Unquoted fields cannot have quotes/CRLFs inside")
+            i = j + 1
+        else:
+            i += 1
+            parts = []
+            while i < n - 1 and (record[i] != '"' or record[i + 1] != delim):
+                if record[i] != '"':
+                    parts.append(record[i])
+                    i += 1
+                else:
+                    if record[i + 1] != '"':
+                        raise _csv_record_error(
+                            "Quote inside a string has to be escaped by another quote")
+                    parts.append('"')
+                    i += 2
+            if not (i < n and record[i] == '"' and (i == n - 1 or record[i + 1] == delim)):
+                raise _csv_record_error(
+                    "Quoted field has to end with quote followed by delim or end")
+            field = "".join(parts)
+            i += 2
+        fields.append(field)
+    if record[-1] == delim:
+        fields.append("")
+    return fields
+
+
+def _csv_number(text: str, dtype: str):
+    """TensorFlow's safe_strto32/64 and safe_strtof/d: surrounding spaces allowed, no
+    underscores, no '+' before an integer; None when the text is not a number."""
+    stripped = text.strip(" \t\n\v\f\r")
+    if not stripped or "_" in stripped:
+        return None
+    try:
+        if dtype.startswith("int"):
+            if stripped[0] == "+":
+                return None  # safe_strto32/64 take a minus sign only
+            value = int(stripped, 10)
+            info = np.iinfo(dtype)
+            return value if info.min <= value <= info.max else None
+        return float(stripped)  # out of float32's range: inf, as TF's
+    except ValueError:
+        return None
+
+
+def _csv_default(value, index: int):
+    """(dtype name, default or None when required) of one ``record_defaults`` entry."""
+    from cannery.math import convert_to_tensor
+
+    array = np.asarray(convert_to_tensor(value))
+    dtype = "string" if array.dtype.kind in "OSU" else array.dtype.name
+    if dtype not in _CSV_OUT_TYPES:
+        raise _csv_record_error(
+            f"Value for attr 'OUT_TYPE' of {as_dtype(dtype).name} is not in the list of "
+            f"allowed values: float, double, int32, int64, string")
+    if array.size > 1:
+        raise _csv_record_error(f"There should only be 1 default per field but field {index} "
+                                f"has {array.size}")
+    if array.size == 0:
+        return dtype, None
+    default = array.reshape(-1)[0]
+    if dtype == "string":
+        default = default.encode("utf-8") if isinstance(default, str) else bytes(default)
+    return dtype, default
+
+
+def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, na_value="",
+               select_cols=None, name=None):
+    """``tf.io.decode_csv``: convert CSV records to tensors, one per column.
+
+    As TensorFlow 2.15's DecodeCSV kernel (``decode_csv_op.cc``): fields split on
+    ``field_delim``, optionally quoted (``""`` inside quotes is one quote); an empty field
+    or one equal to ``na_value`` takes its column's default, and a column whose default
+    is empty (``[]``, ``tf.constant([], tf.int64)``) is required; numbers may have
+    surrounding spaces; strings are kept as they are.
+
+    Args:
+        records: a string tensor of any shape (one record per element): ``str``,
+            ``bytes``, a list or array of them.
+        record_defaults: one entry per column: a one-element list or scalar giving the
+            default and the type (Python int: int32, float: float32, str: string; or an
+            array/tensor of float32, float64, int32, int64 or string), or an empty one for
+            a required column.
+        field_delim: one character.
+        use_quote_delim: treat double quotation marks as quoting fields.
+        na_value: additional text that stands for a missing value.
+        select_cols: increasing column indices to keep (one default per kept column).
+        name: accepted for TensorFlow's signature.
+
+    Returns:
+        A list of EagerTensors shaped like ``records`` (strings as ``bytes``).
+
+    Raises:
+        ValueError: ``select_cols`` not strictly increasing, negative, or not as long as
+            ``record_defaults``.
+        cannery.errors.InvalidArgumentError: a record with the wrong number of fields, a
+            missing required field, a value not of its column's type, misplaced quotes
+            (TensorFlow's messages; a ValueError too).
+    """
+    del name
+    from cannery.core.eager_tensor import as_eager
+
+    if select_cols is not None:
+        select_cols = [int(c) for c in select_cols]
+        if any(b <= a for a, b in zip(select_cols, select_cols[1:])):
+            raise ValueError("select_cols is not strictly increasing.")
+        if select_cols and select_cols[0] < 0:
+            raise ValueError("select_cols contains negative values.")
+        if len(select_cols) != len(record_defaults):
+            raise ValueError("Length of select_cols and record_defaults do not match.")
+    if len(field_delim) != 1:
+        raise _csv_record_error("field_delim should be only 1 char")
+    columns = [_csv_default(value, i) for i, value in enumerate(record_defaults)]
+    array = np.asarray(records, dtype=object) if not isinstance(records, np.ndarray) else records
+    flat = array.reshape(-1)
+    values = [[] for _ in columns]
+    for r, record in enumerate(flat):
+        if isinstance(record, np.ndarray):
+            record = record[()]
+        text = record.decode("utf-8", "surrogateescape") if isinstance(record, bytes) \
+            else str(record)
+        fields = _csv_fields(text, field_delim, use_quote_delim)
+        if select_cols is not None:
+            fields = [fields[c] for c in select_cols if c < len(fields)]
+        if len(fields) != len(columns):
+            raise _csv_record_error(f"Expect {len(columns)} fields but have {len(fields)} "
+                                    f"in record {r}")
+        for f, ((dtype, default), field, out) in enumerate(zip(columns, fields, values)):
+            if not field or field == na_value:
+                if default is None:
+                    raise _csv_record_error(f"Field {f} is required but missing in record {r}!")
+                out.append(default)
+            elif dtype == "string":
+                out.append(field.encode("utf-8", "surrogateescape"))
+            else:
+                value = _csv_number(field, dtype)
+                if value is None:
+                    kind = {"float32": "float", "float64": "double"}.get(dtype, dtype)
+                    raise _csv_record_error(
+                        f"Field {f} in record {r} is not a valid {kind}: {field}")
+                out.append(value)
+    result = []
+    for (dtype, _), column in zip(columns, values):
+        out = np.empty(len(column), dtype=object if dtype == "string" else dtype)
+        with np.errstate(over="ignore"):  # beyond float32's range: inf, as TF's strtof
+            out[:] = column
+        result.append(as_eager(out.reshape(array.shape)))
+    return result

@@ -1,15 +1,17 @@
 """``tf.train``: the checkpoint readers estimator code calls, and ``tf.train.Example``.
 
-``tf.train.latest_checkpoint(model_dir)``, ``load_variable``, ``list_variables`` and
-``load_checkpoint`` read cannery checkpoints (and the TensorFlow ones cannery can
-import) the way TensorFlow's do. ``Example``, ``Features``, ``Feature``, ``BytesList``,
-``FloatList`` and ``Int64List`` build and read serialized records as TensorFlow's
-protocol buffer classes do (see :mod:`cannery.core.example_proto`).
+``tf.train.latest_checkpoint(model_dir)``, ``get_checkpoint_state``, ``load_variable``,
+``list_variables`` and ``load_checkpoint`` read cannery checkpoints (and the TensorFlow
+ones cannery can import) the way TensorFlow's do. ``Example``, ``Features``, ``Feature``,
+``BytesList``, ``FloatList`` and ``Int64List`` build and read serialized records as
+TensorFlow's protocol buffer classes do (see :mod:`cannery.core.example_proto`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 
 from cannery.core import checkpoint as _checkpoint
 from cannery.core.example_proto import (
@@ -21,8 +23,9 @@ from cannery.core.example_proto import (
     Int64List,
 )
 
-__all__ = ["BytesList", "Example", "Feature", "Features", "FloatList", "Int64List",
-           "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
+__all__ = ["BytesList", "CheckpointState", "Example", "Feature", "Features", "FloatList",
+           "Int64List", "get_checkpoint_state", "latest_checkpoint", "list_variables",
+           "load_checkpoint", "load_variable"]
 
 list_variables = _checkpoint.list_variables
 load_variable = _checkpoint.load_variable
@@ -41,3 +44,96 @@ def latest_checkpoint(checkpoint_dir: str | os.PathLike, latest_filename: str | 
         ``<checkpoint_dir>/model.ckpt-<step>`` or None when there is no checkpoint.
     """
     return _checkpoint.latest_checkpoint(checkpoint_dir)
+
+
+class CheckpointState:
+    """``tf.train.CheckpointState``: what a model_dir's ``checkpoint`` file says.
+
+    Attributes:
+        model_checkpoint_path: the newest checkpoint's path.
+        all_model_checkpoint_paths: the kept checkpoints' paths, oldest first.
+        all_model_checkpoint_timestamps: their save times where the file has them.
+        last_preserved_timestamp: the file's ``last_preserved_timestamp`` (0.0 if absent).
+    """
+
+    def __init__(self, model_checkpoint_path="", all_model_checkpoint_paths=(),
+                 all_model_checkpoint_timestamps=(), last_preserved_timestamp=0.0):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+        self.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps)
+        self.last_preserved_timestamp = float(last_preserved_timestamp)
+
+    def __eq__(self, other):
+        if not isinstance(other, CheckpointState):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    def __str__(self):
+        # the protocol buffer's text format, as printing TensorFlow's message gives it
+        lines = []
+        if self.model_checkpoint_path:
+            path = _checkpoint._escape(self.model_checkpoint_path)
+            lines.append(f'model_checkpoint_path: "{path}"')
+        lines += [f'all_model_checkpoint_paths: "{_checkpoint._escape(p)}"'
+                  for p in self.all_model_checkpoint_paths]
+        lines += [f"all_model_checkpoint_timestamps: {t!r}"
+                  for t in self.all_model_checkpoint_timestamps]
+        if self.last_preserved_timestamp:
+            lines.append(f"last_preserved_timestamp: {self.last_preserved_timestamp!r}")
+        return "".join(line + "\n" for line in lines)
+
+    __repr__ = __str__
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """``tf.train.get_checkpoint_state``: the ``checkpoint`` file of a directory, parsed.
+
+    As TensorFlow's (``checkpoint_management.py``): relative paths in the file are joined
+    to ``checkpoint_dir``; a missing file gives None, and so does an unparsable one
+    (logged as a warning).
+
+    Args:
+        checkpoint_dir: the directory holding the state file (a model_dir).
+        latest_filename: the state file's name; default ``checkpoint``.
+
+    Returns:
+        A :class:`CheckpointState`, or None.
+
+    Raises:
+        ValueError: the file names no ``model_checkpoint_path`` (TensorFlow's
+            "Invalid checkpoint state loaded from <dir>").
+    """
+    checkpoint_dir = os.fspath(checkpoint_dir)
+    filename = os.path.join(checkpoint_dir, latest_filename or _checkpoint.STATE_FILENAME)
+    try:
+        with open(filename, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    state = CheckpointState()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        quoted = re.fullmatch(r'(\w+)\s*:\s*"((?:[^"\\]|\\.)*)"', line)
+        number = re.fullmatch(r"(\w+)\s*:\s*([-+0-9.eE]+|inf|nan)", line)
+        if quoted and quoted.group(1) == "model_checkpoint_path":
+            state.model_checkpoint_path = _checkpoint._unescape(quoted.group(2))
+        elif quoted and quoted.group(1) == "all_model_checkpoint_paths":
+            state.all_model_checkpoint_paths.append(_checkpoint._unescape(quoted.group(2)))
+        elif number and number.group(1) == "all_model_checkpoint_timestamps":
+            state.all_model_checkpoint_timestamps.append(float(number.group(2)))
+        elif number and number.group(1) == "last_preserved_timestamp":
+            state.last_preserved_timestamp = float(number.group(2))
+        else:
+            logging.getLogger(__name__).warning(
+                "%s: unparsable line %r: Checkpoint ignored", filename, line)
+            return None
+    if not state.model_checkpoint_path:
+        raise ValueError("Invalid checkpoint state loaded from " + checkpoint_dir)
+    if not os.path.isabs(state.model_checkpoint_path):
+        state.model_checkpoint_path = os.path.join(checkpoint_dir, state.model_checkpoint_path)
+    state.all_model_checkpoint_paths = [
+        p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
+        for p in state.all_model_checkpoint_paths]
+    return state

@@ -82,6 +82,9 @@ class _Trainer:
     iterations: int = 0
     owns_global_step: bool = True
     trained_set: frozenset | None = None
+    #: Variables this trainer updated from row-sparse gradients in this train() call
+    #: (TensorFlow's IndexedSlices: categorical weights, embedding tables).
+    sparse_names: set | None = None
 
 
 @attrs.define(eq=False)
@@ -604,6 +607,8 @@ class Estimator:
         for part, context, trainer in zip(parts, contexts, state.trainers):
             grads = _backward(part.network, context, loss.d_logits, state.variables,
                               trainer)
+            if trainer.sparse_names is not None:
+                _record_sparse(trainer.sparse_names, grads)
             step = state.global_step if trainer.owns_global_step else trainer.iterations
             trainer.optimizer.apply(state.variables, grads, trainer.state, step)
             if not trainer.owns_global_step:
@@ -735,6 +740,8 @@ class Estimator:
         steps_run = 0
         loss = None
         stop = False
+        for trainer in state.trainers or ():  # only an optimizer with end_of_input needs them
+            trainer.sparse_names = set() if hasattr(trainer.optimizer, "end_of_input") else None
         batches = _input_batches(input_fn, ModeKeys.TRAIN, self._config, self._params, None,
                                  prepare=self._prepare_fn(training=True))
         try:
@@ -756,6 +763,9 @@ class Estimator:
                 _after_run(hooks, requests, context, values)
                 stop = context.stop_requested
                 waited_from = time.perf_counter()
+            else:
+                if not stop and (last_step is None or state.global_step < last_step):
+                    _end_of_input_step(state)
         except KeyboardInterrupt:
             logger.warning("Interrupted at step %d; writing a checkpoint.", state.global_step)
             saver_hook._save(session, state.global_step)
@@ -1000,6 +1010,33 @@ class Estimator:
         definition = self._get_definition()
         yield "head", type(definition.head)
         yield "estimator", type(self)
+
+
+def _record_sparse(names: set, grads: dict) -> None:
+    """Add the variables ``grads`` updates row-sparse to ``names``."""
+    from cannery.core.optimizer import PackedRowSparse
+    from cannery.core.tensors import RowSparse
+
+    for name, g in grads.items():
+        if isinstance(g, RowSparse):
+            names.add(name)
+        elif isinstance(g, PackedRowSparse):
+            names.update(g.pack.names)
+
+
+def _end_of_input_step(state: ModelState) -> None:
+    """What TensorFlow's last ``session.run(train_op)`` does when the input has ended.
+
+    That run fails with OutOfRangeError at IteratorGetNext, but the parts of the train op
+    that do not wait for the input run before it fails: an optimizer whose row-sparse
+    update starts with input-free ops (Keras' and TF v1's Adam decay the moments,
+    ``m.assign(m * beta_1)``, before adding the gradient) applies them once more. Each
+    optimizer says what that is through ``end_of_input(slots, names)``.
+    """
+    for trainer in state.trainers or ():
+        hook = getattr(trainer.optimizer, "end_of_input", None)
+        if hook is not None and trainer.sparse_names:
+            hook(trainer.state.slots, sorted(trainer.sparse_names))
 
 
 @functools.lru_cache(maxsize=None)

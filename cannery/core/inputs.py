@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from cannery.random import graph_seed
+from cannery.core.eager_tensor import EagerTensor
 from cannery.core.tensors import SparseTensor
 
 _PREFETCH_BATCHES = 1
@@ -196,7 +197,11 @@ def _batches(result, prepare=None) -> Iterator[tuple[dict, object]]:
     if isinstance(result, (str, bytes, np.ndarray, SparseTensor)) or not hasattr(
             result, "__iter__"):
         _raise_not_a_dict(result)
-    for element in result:
+    from cannery.data.dataset import Dataset
+
+    # a cannery Dataset's own elements: plain numpy, not the EagerTensors users iterate
+    elements = result._elements() if isinstance(result, Dataset) else result
+    for element in elements:
         yield _split(_to_numpy(element))
 
 
@@ -222,6 +227,8 @@ def _raise_not_a_dict(features):
 
 def _to_numpy(value):
     """Replace TensorFlow eager tensors (duck-typed) with numpy values, recursively."""
+    if isinstance(value, EagerTensor):
+        return value.view(np.ndarray)  # tf.constant values, a Dataset's elements
     if isinstance(value, (np.ndarray, SparseTensor, str, bytes, int, float)) or value is None:
         return value
     if isinstance(value, Mapping):

@@ -468,6 +468,12 @@ def _batch_size_excluding(cache, weight_key) -> int:
         if key != weight_key:
             value = cache.raw(key)
             return int(value.dense_shape[0]) if hasattr(value, "dense_shape") else len(value)
-    raise ValueError(
-        "BaselineEstimator needs at least one feature besides the weight column to know the "
-        "batch size; add a dummy feature to the features dict.")
+    # TensorFlow fails building tf.ones([None, n]) with this TypeError.
+    raise _NoBatchSizeError(
+        "Expected int32, but got None of type 'NoneType'. (A baseline needs at least one "
+        "feature besides the weight column to know the batch size; add a dummy feature "
+        "to the features dict.)")
+
+
+class _NoBatchSizeError(TypeError, ValueError):
+    """TensorFlow's TypeError; a ValueError as cannery raised it before."""

@@ -2,7 +2,8 @@
 
 ``Dataset`` (``from_tensor_slices``, ``from_tensors``, ``from_generator``, ``range``,
 ``batch``, ``shuffle``, ``repeat``, ``map``, ``filter``, ``take``, ``skip``,
-``prefetch``, ``cache``, ``unbatch``) and ``experimental.make_csv_dataset``.
+``prefetch``, ``cache``, ``unbatch``), ``TextLineDataset`` and
+``experimental.make_csv_dataset``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import importlib
 
 from cannery.data.dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "experimental"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
+           "TextLineDataset", "experimental"]
 
 
 def __getattr__(name: str):
@@ -20,4 +22,9 @@ def __getattr__(name: str):
         module = importlib.import_module("cannery.data.experimental")
         globals()[name] = module
         return module
+    if name == "TextLineDataset":
+        from cannery.data._text import TextLineDataset
+
+        globals()[name] = TextLineDataset
+        return TextLineDataset
     raise AttributeError(f"module 'cannery.data' has no attribute {name!r}")

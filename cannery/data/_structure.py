@@ -256,6 +256,10 @@ def stack(values: list):
     first = values[0]
     if isinstance(first, SparseTensor):
         return SparseRows.stack(values).to_sparse_tensor()
+    if isinstance(first, np.ndarray) and first.dtype == object and all(
+            isinstance(v, np.ndarray) and v.shape == first.shape for v in values):
+        # e.g. 0-d string tensors from a map function: a flat column, as np.stack gives
+        return np.stack([np.asarray(v) for v in values])
     if isinstance(first, (str, bytes, list)) or (
         isinstance(first, np.ndarray) and first.dtype == object
     ):

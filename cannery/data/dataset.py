@@ -43,6 +43,73 @@ _AUTOTUNE_PREFETCH = 2  # batches kept ready when the user asks for AUTOTUNE
 Chunk = tuple
 
 
+def _as_eager_leaf(value):
+    from cannery.core.eager_tensor import EagerTensor
+
+    if isinstance(value, np.ndarray):
+        return value if isinstance(value, EagerTensor) else value.view(EagerTensor)
+    if isinstance(value, np.generic) and value.dtype.kind not in "OSU":
+        return np.asarray(value).view(EagerTensor)  # a 0-d tensor, as TensorFlow yields
+    if isinstance(value, str):
+        # a scalar string (a TextLineDataset line) stays a str, and answers .numpy() with
+        # bytes as TensorFlow's 0-d string tensor does
+        return _ScalarString(value)
+    if isinstance(value, bytes):
+        return _ScalarBytes(value)
+    return value
+
+
+class _ScalarString(str):
+    """A ``str`` element of a Dataset, with a string tensor's ``numpy``/``dtype``/``shape``."""
+
+    __slots__ = ()
+    shape = ()
+
+    @property
+    def dtype(self):
+        from cannery.core.dtypes import string
+
+        return string
+
+    def numpy(self) -> bytes:
+        return self.encode("utf-8", "surrogateescape")
+
+
+class _ScalarBytes(bytes):
+    """A ``bytes`` element of a Dataset, with a string tensor's ``numpy``/``dtype``/``shape``."""
+
+    __slots__ = ()
+    shape = ()
+
+    @property
+    def dtype(self):
+        from cannery.core.dtypes import string
+
+        return string
+
+    def numpy(self) -> bytes:
+        return bytes(self)
+
+
+def _as_eager_element(element):
+    """One element as TensorFlow's eager iteration gives it: numeric and array leaves with
+    ``.numpy()`` (views of the same memory)."""
+    if isinstance(element, (np.ndarray, np.generic)):
+        return _as_eager_leaf(element)
+    spec, leaves = st.flatten(element)
+    return st.unflatten(spec, [_as_eager_leaf(v) for v in leaves])
+
+
+def _eager_elements(elements: Iterator) -> Iterator:
+    try:
+        for element in elements:
+            yield _as_eager_element(element)
+    finally:  # closing this iterator closes the source (a cache's pass, a prefetch thread)
+        close = getattr(elements, "close", None)
+        if close is not None:
+            close()
+
+
 def _check_positive(value, name: str, message: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"`{name}` must be an integer; received {value!r}")
@@ -74,11 +141,13 @@ class Dataset:
     # -- iteration ----------------------------------------------------------------
 
     def __iter__(self) -> Iterator:
-        return self._elements()
+        # TensorFlow 2 eager iteration yields tensors, and tutorials call .numpy() on them:
+        # arrays come out as EagerTensor views (string arrays keep cannery's str values).
+        return _eager_elements(self._elements())
 
     def as_numpy_iterator(self) -> Iterator:
-        """Iterate the elements (already numpy arrays)."""
-        return iter(self)
+        """Iterate the elements as plain numpy arrays."""
+        return self._elements()
 
     def _elements(self) -> Iterator:
         if not self._columnar:
@@ -93,8 +162,11 @@ class Dataset:
     def cardinality(self) -> np.int64:
         """The number of elements: ``INFINITE_CARDINALITY`` (-1) for an endless dataset,
         ``UNKNOWN_CARDINALITY`` (-2) where it depends on the data (``filter``, generators),
-        with TensorFlow's rules for each transformation."""
-        return np.int64(self._cardinality())
+        with TensorFlow's rules for each transformation. A 0-d int64 tensor, as TF's
+        (``.numpy()`` gives the number)."""
+        from cannery.core.eager_tensor import as_eager
+
+        return as_eager(np.int64(self._cardinality()))
 
     def _cardinality(self) -> int:
         return UNKNOWN_CARDINALITY

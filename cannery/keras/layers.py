@@ -23,7 +23,8 @@ class DenseFeatures:
     """The dense outputs of ``feature_columns`` in sorted name order, concatenated.
 
     Args:
-        feature_columns: dense columns (numeric, bucketized, indicator, embedding, ...).
+        feature_columns: dense columns (numeric, bucketized, indicator, embedding, ...),
+            or one such column.
         trainable: accepted for Keras compatibility.
         name: accepted for Keras compatibility.
 
@@ -32,9 +33,14 @@ class DenseFeatures:
     """
 
     def __init__(self, feature_columns, trainable=True, name=None, seed=None, **kwargs):
-        from cannery.core.columns import DenseColumn
+        from cannery.core.columns import DenseColumn, FeatureColumn
         from cannery.core.model import check_columns
 
+        # TensorFlow's _normalize_feature_columns: one column is a list of one
+        if isinstance(feature_columns, FeatureColumn):
+            feature_columns = [feature_columns]
+        elif isinstance(feature_columns, dict):
+            raise ValueError("Expected feature_columns to be iterable, found dict.")
         self._columns = check_columns(
             feature_columns, accepted=(DenseColumn,),
             what="Items of feature_columns must be a DenseColumn (wrap categorical columns "

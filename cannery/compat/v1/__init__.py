@@ -7,10 +7,12 @@ import importlib
 _SUBMODULES = {"train": "cannery.compat.v1.train", "estimator": "cannery.compat.v1.estimator",
                "feature_column": "cannery.compat.v1.feature_column",
                "losses": "cannery.compat.v1.losses", "logging": "cannery.compat.v1.logging",
-               "saved_model": "cannery.compat.v1.saved_model", "io": "cannery.compat.v1.io"}
+               "saved_model": "cannery.compat.v1.saved_model", "io": "cannery.compat.v1.io",
+               "strings": "cannery.strings", "data": "cannery.data"}
 
 # v1 top-level names that live elsewhere in cannery: "module:attribute"
 _FORWARDED = {
+    "decode_csv": "cannery.compat.v1.io:decode_csv",
     "parse_example": "cannery.compat.v1.io:parse_example",
     "parse_single_example": "cannery.compat.v1.io:parse_single_example",
     "FixedLenFeature": "cannery.io:FixedLenFeature",

@@ -48,6 +48,8 @@ _FORWARDED = {
     "ProfilerHook": "cannery.core.hooks:ProfilerHook",
     "SecondOrStepTimer": "cannery.core.hooks:SecondOrStepTimer",
     "latest_checkpoint": "cannery.train:latest_checkpoint",
+    "get_checkpoint_state": "cannery.train:get_checkpoint_state",
+    "CheckpointState": "cannery.train:CheckpointState",
     "load_checkpoint": "cannery.train:load_checkpoint",
     "load_variable": "cannery.train:load_variable",
     "list_variables": "cannery.train:list_variables",

@@ -31,10 +31,18 @@ class BaselineClassifier(canned.CannedEstimator):
         self._optimizer = optimizer
         super().__init__(model_dir=model_dir, config=config)
 
+    # TensorFlow's BaselineClassifier passes weight_column to its model_fn, which then skips
+    # that feature when it takes the batch size from the features; BaselineRegressor and
+    # BaselineEstimator do not pass it, so there the weight counts as a feature (a model fed
+    # only the weight works). The batch size is the same either way.
+    _batch_size_skips_weight = True
+
     def _model_definition(self):
-        weight_column = getattr(self._head, "weight_column", None)
-        weight_key = weight_column if isinstance(weight_column, str) else getattr(
-            weight_column, "key", None)
+        weight_key = None
+        if self._batch_size_skips_weight:
+            weight_column = getattr(self._head, "weight_column", None)
+            weight_key = weight_column if isinstance(weight_column, str) else getattr(
+                weight_column, "key", None)
         network = BaselineNetwork(self._head.logits_dimension, weight_key)
         return ModelDefinition(self._head, [Part(network, self._optimizer, _LEARNING_RATE)])
 
@@ -43,6 +51,7 @@ class BaselineRegressor(BaselineClassifier):
     """Predicts the label mean, ignoring the features."""
 
     registered_name = "BaselineRegressor"
+    _batch_size_skips_weight = False
 
     def __init__(self, model_dir=None, label_dimension=1, weight_column=None, optimizer="Ftrl",
                  config=None, loss_reduction="sum_over_batch_size"):
@@ -56,6 +65,7 @@ class BaselineEstimator(BaselineClassifier):
     """Baseline with any head."""
 
     registered_name = "BaselineEstimator"
+    _batch_size_skips_weight = False
 
     def __init__(self, head, model_dir=None, optimizer="Ftrl", config=None):
         self._record_args(locals())

@@ -99,6 +99,29 @@ class Adam(Optimizer):
         k.adam_sparse(var, m, v, vhat, self.amsgrad, m.view(bits), v.view(bits), skip, ids,
                       rows, alpha, b1, omb1, b2, omb2, eps, var.dtype.type(1))
 
+    def end_of_input(self, slots: dict, names) -> None:
+        """The input-free part of a row-sparse step, which TensorFlow runs once more when
+        a ``train()`` ends because the input ended.
+
+        Keras' ``Adam._resource_apply_sparse`` (and TF v1's ``_apply_sparse_shared``)
+        starts with ``m.assign(m * beta_1)`` and ``v.assign(v * beta_2)``; only the
+        scatter-add of the gradient and the variable's update wait for the input. The
+        estimator's last ``session.run(train_op)``, which fails with OutOfRangeError,
+        runs those two assigns first: every row-sparse variable's moments decay once more
+        (the variables, ``vhat`` and the step do not change). Lazy Adam has no such part.
+
+        Args:
+            slots: the optimizer state's ``{variable: {slot: array}}`` (updated in place).
+            names: the variables updated from row-sparse gradients.
+        """
+        if self.lazy:
+            return
+        for name in names:
+            var_slots = slots[name]
+            m, v = var_slots["m"], var_slots["v"]
+            m *= m.dtype.type(self.beta_1)
+            v *= v.dtype.type(self.beta_2)
+
     def _alpha(self, lr, step):
         t = step + 1
         return lr * np.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)

@@ -8,6 +8,12 @@ import attrs
 import numpy as np
 
 from cannery.core.optimizer import Optimizer
+from cannery.errors import InvalidArgumentError
+
+
+class FtrlLearningRateError(ValueError, InvalidArgumentError):
+    """A learning rate that is not positive when a step applies it: TensorFlow's ApplyFtrl
+    kernels raise ``InvalidArgumentError`` (a ``ValueError`` too)."""
 
 
 def _check(name, message):
@@ -55,6 +61,8 @@ class Ftrl(Optimizer):
     Raises:
         ValueError: any of the constraints above (Keras' messages).
         TypeError: ``accum_name`` or ``linear_name`` not a string or None.
+        FtrlLearningRateError: (an ``InvalidArgumentError``) at a step whose learning rate
+            is not positive, as TensorFlow's kernels.
     """
 
     registered_name: ClassVar[str] = "Ftrl"
@@ -101,6 +109,12 @@ class Ftrl(Optimizer):
         }
 
     def _coefficients(self, lr, step, dtype):
+        if not lr > 0:
+            # TF's (Resource)(Sparse)ApplyFtrl(V2) check, training_ops.cc; the Keras and v1
+            # constructors accept any learning rate, the first step fails.
+            raise FtrlLearningRateError(
+                "lr is not a positive scalar (or zero if multiply_linear_by_lr is set): [] "
+                f"(Ftrl learning_rate at step {step}: {float(lr)!r}; expected > 0)")
         dt = np.dtype(dtype).type
         # Keras folds beta into l2 in float32: l2 + beta / (2 * lr_t).
         l2 = dt(self.l2_regularization_strength) + dt(self.beta) / (dt(2) * lr)
