@@ -2,6 +2,7 @@
 """Where a LinearClassifier training step goes (issue 5's benchmark, taken apart; not a test).
 
     .venv/bin/python bench/bench_linear_parts.py [--train-rows 1000000] [--batch 512] [--runs 2]
+    .venv/bin/python bench/bench_linear_parts.py --phases [--steps 1500]
 
 Trains the bench_linear.py model for one epoch and reports, after ``--warmup`` steps:
 
@@ -12,6 +13,11 @@ Trains the bench_linear.py model for one epoch and reports, after ``--warmup`` s
   ``linear_scatter_dedup``, ``ftrl_sparse`` and ``sigmoid_cross_entropy`` run on the
   main thread; ``linear_dedup_plan`` and ``hash_bucket_group_ucs4`` on the input thread).
   The wrappers add about a microsecond per call.
+
+``--phases`` instead runs ``--steps`` batches, their column transforms done beforehand,
+through the estimator's own step functions on one thread (no input thread, no GIL
+handoffs, no hooks) and reports the median of each phase: forward, loss, backward and
+the optimizer's update.
 """
 
 from __future__ import annotations
@@ -64,15 +70,61 @@ def wrap_kernels() -> dict:
     return times
 
 
+def phases(x, y, batch: int, steps: int, warmup: int) -> None:
+    """Median time of each phase of a training step, one thread (see the docstring)."""
+    from cannery.core.estimator import _backward
+    from cannery.core.features import FeatureCache
+
+    estimator = tf.estimator.LinearClassifier(columns(), model_dir=tempfile.mkdtemp())
+    estimator.train(dataset_fn(x, y, batch), steps=1)
+    state = estimator._restore(for_training=True)
+    estimator._attach_trainers(state)
+    network = estimator._get_definition().parts[0].network
+    trainer = state.trainers[0]
+    prepared = []
+    for s in range(steps):
+        cache = FeatureCache({k: v[s * batch:(s + 1) * batch] for k, v in x.items()})
+        try:
+            network.prepare(cache, training=True)
+        except TypeError:  # code from before prepare took training (to compare with it)
+            network.prepare(cache)
+        prepared.append((cache, y[s * batch:(s + 1) * batch]))
+    times = {"forward": [], "loss": [], "backward": [], "optimizer": []}
+    for s, (cache, labels) in enumerate(prepared):
+        t0 = time.perf_counter()
+        _, logits, contexts = estimator._forward(state, cache, training=True)
+        t1 = time.perf_counter()
+        _, _, loss = estimator._loss(cache, logits, labels)
+        t2 = time.perf_counter()
+        grads = _backward(network, contexts[0], loss.d_logits, state.variables, trainer)
+        t3 = time.perf_counter()
+        trainer.optimizer.apply(state.variables, grads, trainer.state, state.global_step)
+        t4 = time.perf_counter()
+        state.global_step += 1
+        if s >= warmup:
+            for name, seconds in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                times[name].append(seconds)
+    medians = {name: np.median(v) * 1e6 for name, v in times.items()}
+    print("  ".join(f"{name} {us:.0f} us" for name, us in medians.items())
+          + f"; all {sum(medians.values()):.0f} us (medians of {steps - warmup} steps)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train-rows", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--phases", action="store_true",
+                        help="time the step's phases on one thread instead")
+    parser.add_argument("--steps", type=int, default=1500, help="batches for --phases")
     args = parser.parse_args()
     logging.getLogger("cannery").setLevel(logging.WARNING)
     x, y = load(args.train_rows, 1)
+    if args.phases:
+        for _ in range(args.runs):
+            phases(x, y, args.batch, args.steps, max(args.warmup, 100))
+        return
     times = wrap_kernels()
     print(f"# load average {os.getloadavg()[0]:.2f}")
     for run in range(args.runs):
