@@ -12,7 +12,54 @@ import numpy as np
 
 from cannery.core.dtypes import DType, as_dtype
 
-__all__ = ["EagerTensor", "TensorSpec", "as_eager", "dtype_name"]
+__all__ = ["EagerTensor", "SparseTensorSpec", "TensorShape", "TensorSpec", "as_eager",
+           "dtype_name"]
+
+
+class TensorShape(tuple):
+    """TensorFlow's ``tf.TensorShape`` for a known rank: a tuple of ints (None for an
+    unknown size) with ``as_list``, ``rank``/``ndims`` and ``num_elements``.
+
+    It stays a tuple, so numpy and comparisons with tuples work; ``str`` is the tuple's
+    text (``(2, 3)``) and ``repr`` TensorFlow's (``TensorShape([2, 3])``).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, dims=()):
+        return super().__new__(cls, (None if d is None else int(d) for d in dims))
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    ndims = rank
+
+    @property
+    def dims(self) -> list:
+        return list(self)
+
+    def as_list(self) -> list:
+        return list(self)
+
+    def num_elements(self):
+        """The number of elements, or None if a size is unknown."""
+        if any(d is None for d in self):
+            return None
+        return int(np.prod(self, dtype=np.int64))
+
+    def is_fully_defined(self) -> bool:
+        return all(d is not None for d in self)
+
+    def __getitem__(self, key):
+        item = super().__getitem__(key)
+        return TensorShape(item) if isinstance(key, slice) else item
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+    def __str__(self) -> str:
+        return tuple.__repr__(self)
 
 
 def dtype_name(array) -> str:
@@ -30,10 +77,18 @@ class EagerTensor(np.ndarray):
 
     Strings are object arrays of ``bytes``, as ``Tensor.numpy()`` gives them.
     ``.dtype`` stays numpy's (``float32``, ``int64``, ``object``; it compares equal to
-    ``tf.float32`` and co.); ``.shape`` is a tuple. Indexing (or iterating) one element
+    ``tf.float32`` and co.); ``.shape`` is a :class:`TensorShape` (a tuple). Indexing (or iterating) one element
     out gives a 0-d EagerTensor, as TensorFlow gives a 0-d tensor.
     Arithmetic operators are numpy's (TensorFlow's refuse two different dtypes).
     """
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(np.ndarray.shape.__get__(self))
+
+    @shape.setter
+    def shape(self, value):
+        np.ndarray.shape.__set__(self, value)
 
     def numpy(self):
         """A copy of the values as a plain numpy array, as ``Tensor.numpy()`` returns
@@ -79,7 +134,7 @@ class TensorSpec:
     __slots__ = ("shape", "dtype", "name")
 
     def __init__(self, shape, dtype="float32", name=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.shape = TensorShape(shape)
         self.dtype: DType = as_dtype(dtype)
         self.name = name
 
@@ -94,3 +149,25 @@ class TensorSpec:
     def __repr__(self) -> str:
         name = "None" if self.name is None else repr(self.name)
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={name})"
+
+
+class SparseTensorSpec:
+    """TensorFlow's ``tf.SparseTensorSpec``: the dense shape (None for any size) and the
+    values' dtype of a SparseTensor."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape=None, dtype="float32"):
+        self.shape = TensorShape(() if shape is None else shape)
+        self.dtype: DType = as_dtype(dtype)
+
+    def __eq__(self, other):
+        if not isinstance(other, SparseTensorSpec):
+            return NotImplemented
+        return (self.shape, self.dtype) == (other.shape, other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self) -> str:
+        return f"SparseTensorSpec({self.shape!r}, {self.dtype!r})"

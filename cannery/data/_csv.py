@@ -284,6 +284,14 @@ class _CsvRows(Dataset):
         self._encoding = encoding
         self._block_size = block_size
 
+    def _element_spec(self):
+        # One scalar per selected column, from the column specs: reading the first row
+        # would open a file and draw a file-shuffle order TensorFlow never draws here.
+        from cannery.core.eager_tensor import TensorSpec
+
+        return st.unflatten(self._spec, [TensorSpec((), self._columns[i].dtype)
+                                         for i in self._order])
+
     def _file_order(self) -> list[str]:
         """This pass's files: TensorFlow shuffles the file names with their own
         ``Dataset.shuffle(len(filenames), shuffle_seed)``, a new order each pass."""

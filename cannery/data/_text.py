@@ -90,6 +90,12 @@ class TextLineDataset(Dataset):
 
     _columnar = True
 
+
+    def _element_spec(self):
+        # A scalar string per line, known without opening a file (an empty one too).
+        from cannery.core.eager_tensor import TensorSpec
+
+        return TensorSpec((), "string")
     def __init__(self, filenames, compression_type=None, buffer_size=None,
                  num_parallel_reads=None, name=None):
         del buffer_size, name

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from cannery.data import _structure as st
+from cannery.core.eager_tensor import SparseTensorSpec, TensorShape, TensorSpec
+from cannery.core.tensors import SparseTensor
 from cannery.data._prefetch import Prefetcher
 
 logger = logging.getLogger(__name__)
@@ -59,33 +61,36 @@ def _as_eager_leaf(value):
     return value
 
 
-class _ScalarString(str):
-    """A ``str`` element of a Dataset, with a string tensor's ``numpy``/``dtype``/``shape``."""
+_SCALAR_SHAPE = TensorShape(())
+
+
+class _ScalarStringTensor:
+    """What a scalar string element shares with TensorFlow's 0-d string tensor: its
+    ``dtype`` and ``shape``; ``numpy()`` gives the bytes."""
 
     __slots__ = ()
-    shape = ()
+    shape = _SCALAR_SHAPE
 
     @property
     def dtype(self):
         from cannery.core.dtypes import string
 
         return string
+
+
+class _ScalarString(_ScalarStringTensor, str):
+    """A ``str`` element of a Dataset (``numpy()``: its UTF-8 bytes)."""
+
+    __slots__ = ()
 
     def numpy(self) -> bytes:
         return self.encode("utf-8", "surrogateescape")
 
 
-class _ScalarBytes(bytes):
-    """A ``bytes`` element of a Dataset, with a string tensor's ``numpy``/``dtype``/``shape``."""
+class _ScalarBytes(_ScalarStringTensor, bytes):
+    """A ``bytes`` element of a Dataset."""
 
     __slots__ = ()
-    shape = ()
-
-    @property
-    def dtype(self):
-        from cannery.core.dtypes import string
-
-        return string
 
     def numpy(self) -> bytes:
         return bytes(self)
@@ -171,6 +176,45 @@ class Dataset:
     def _cardinality(self) -> int:
         return UNKNOWN_CARDINALITY
 
+    @property
+    def element_spec(self):
+        """The structure of an element: the element's nest of dicts/tuples with a
+        ``TensorSpec(shape, dtype)`` (``SparseTensorSpec`` for a SparseTensor) per leaf.
+
+        Shapes are TensorFlow's static ones: the batch dimension of :meth:`batch` is
+        None unless ``drop_remainder=True``. Sources and transformations whose structure
+        is known statically never read data; after :meth:`map` (which TensorFlow traces
+        symbolically) the function is run on the first input element, and an output
+        size equal to a dimension TensorFlow leaves unknown (None) in the input is None.
+
+        Raises:
+            ValueError: the structure can only be found by reading an element and the
+                dataset is empty.
+        """
+        return self._element_spec()
+
+    def _element_spec(self):
+        # Sources without a static structure (file readers): the first element's.
+        return _spec_of(self._first_element())
+
+    def _peek_elements(self) -> Iterator:
+        """Elements with the structure and static shapes of this dataset's, produced
+        without consuming random state (shuffle seeds) or starting threads."""
+        return self._elements()
+
+    def _first_element(self):
+        elements = self._peek_elements()
+        try:
+            return next(iter(elements))
+        except StopIteration:
+            raise ValueError(
+                f"element_spec of {type(self).__name__}: the structure is found by reading "
+                f"the first element, and the dataset is empty") from None
+        finally:
+            close = getattr(elements, "close", None)
+            if close is not None:
+                close()
+
     # -- sources --------------------------------------------------------------------
 
     @staticmethod
@@ -205,7 +249,8 @@ class Dataset:
         del name
         spec, raw = st.flatten(tensors)
         leaves = [st.to_array(v) for v in raw]
-        return _Elements(lambda: iter([st.unflatten(spec, leaves)]), cardinality=lambda: 1)
+        return _Elements(lambda: iter([st.unflatten(spec, leaves)]), cardinality=lambda: 1,
+                         element_spec=lambda: _spec_of(st.unflatten(spec, leaves)))
 
     @staticmethod
     def from_generator(generator: Callable, output_types=None, output_shapes=None, args=None,
@@ -215,7 +260,7 @@ class Dataset:
         ``output_types``/``output_shapes``/``output_signature`` are accepted for
         compatibility; values are converted to numpy arrays as they come.
         """
-        del output_types, output_shapes, output_signature, name
+        del name
         if not callable(generator):
             raise TypeError(f"`generator` must be callable; received {generator!r}")
         call_args = tuple(args or ())
@@ -225,7 +270,8 @@ class Dataset:
                 spec, raw = st.flatten(element)
                 yield st.unflatten(spec, [st.to_array(v) for v in raw])
 
-        return _Elements(make)
+        static = _generator_spec(output_types, output_shapes, output_signature)
+        return _Elements(make, element_spec=None if static is None else lambda: static)
 
     @staticmethod
     def zip(*args, datasets=None, name=None) -> Dataset:
@@ -259,14 +305,23 @@ class Dataset:
             for items in zip(*(m._elements() for m in members)):
                 yield st.unflatten(spec, list(items))
 
-        return _Elements(make, cardinality=lambda: _zip_cardinality(members))
+        def peek():
+            for items in zip(*(m._peek_elements() for m in members)):
+                yield st.unflatten(spec, list(items))
+
+        return _Elements(make, cardinality=lambda: _zip_cardinality(members),
+                         element_spec=lambda: st.unflatten(
+                             spec, [m._element_spec() for m in members]),
+                         peek=peek)
 
     @staticmethod
-    def range(*args, dtype=np.int64, name=None) -> Dataset:
-        """``range(stop)``, ``range(start, stop[, step])`` as int64 scalars."""
-        del name
-        dtype = getattr(dtype, "as_numpy_dtype", dtype)
-        return _Slices(None, [np.arange(*args, dtype=dtype)])
+    def range(*args, output_type=np.int64, name=None, **kwargs) -> Dataset:
+        """``range(stop)``, ``range(start, stop[, step])`` as scalars of ``output_type``
+        (int64). As in TensorFlow 2.15 (``range_op._RangeDataset``), other keyword
+        arguments -- ``dtype=`` included -- are ignored."""
+        del name, kwargs
+        output_type = getattr(output_type, "as_numpy_dtype", output_type)
+        return _Slices(None, [np.arange(*args, dtype=output_type)])
 
     # -- transformations -------------------------------------------------------------
 
@@ -409,6 +464,13 @@ class _Slices(Dataset):
             return UNKNOWN_CARDINALITY
         return st.chunk_rows(self._leaves) if self._leaves else 0
 
+    def _element_spec(self):
+        return st.unflatten(self._spec, [_row_spec(leaf) for leaf in self._leaves])
+
+    def _peek_elements(self):
+        for i in range(st.chunk_rows(self._leaves)):
+            yield st.unflatten(self._spec, [st.row(leaf, i) for leaf in self._leaves])
+
     def _chunks(self):
         if self._index_stream is None:
             if st.chunk_rows(self._leaves):
@@ -422,12 +484,24 @@ class _Slices(Dataset):
 class _Elements(Dataset):
     """Elements from a factory of iterators (generators, single elements)."""
 
-    def __init__(self, make: Callable[[], Iterator], cardinality: Callable[[], int] = None):
+    def __init__(self, make: Callable[[], Iterator], cardinality: Callable[[], int] = None,
+                 element_spec: Callable[[], object] = None,
+                 peek: Callable[[], Iterator] = None):
         self._make = make
         self._count = cardinality
+        self._spec_fn = element_spec
+        self._peek = peek or make
 
     def _cardinality(self):
         return UNKNOWN_CARDINALITY if self._count is None else self._count()
+
+    def _element_spec(self):
+        if self._spec_fn is not None:
+            return self._spec_fn()
+        return super()._element_spec()
+
+    def _peek_elements(self):
+        return iter(self._peek())
 
     def _elements(self):
         return iter(self._make())
@@ -444,6 +518,14 @@ class _Unary(Dataset):
     def _cardinality(self):
         return self._input._cardinality()
 
+    def _element_spec(self):
+        return self._input._element_spec()
+
+    def _peek_elements(self):
+        # the input's elements have this dataset's structure (an empty take/skip is
+        # still typed), and reading them draws no shuffle seeds
+        return self._input._peek_elements()
+
 
 class _Batch(Dataset):
     def __init__(self, upstream: Dataset, batch_size: int, drop_remainder: bool):
@@ -456,6 +538,17 @@ class _Batch(Dataset):
         if n < 0:
             return n
         return n // self._batch_size if self._drop else -(-n // self._batch_size)
+
+    def _element_spec(self):
+        # BatchDataset: the new dimension is batch_size only when drop_remainder is True
+        size = self._batch_size if self._drop else None
+        spec, leaves = st.flatten(self._input._element_spec())
+        return st.unflatten(spec, [_batched_spec(leaf, size) for leaf in leaves])
+
+    def _peek_elements(self):
+        batch = list(itertools.islice(self._input._peek_elements(), self._batch_size))
+        if batch:
+            yield _stack_elements(batch)
 
     def _elements(self):
         if self._input._columnar:
@@ -519,6 +612,21 @@ class _Unbatch(Dataset):
 
     def __init__(self, upstream: Dataset):
         self._input = upstream
+
+    def _element_spec(self):
+        spec, leaves = st.flatten(self._input._element_spec())
+        for path, leaf in zip(_leaf_paths(spec), leaves):
+            if not leaf.shape:
+                raise ValueError(f"Unbatching a dataset is only supported for rank >= 1; "
+                                 f"element{path} has shape {tuple(leaf.shape)}")
+        return st.unflatten(spec, [_unbatched_spec(leaf) for leaf in leaves])
+
+    def _peek_elements(self):
+        for element in self._input._peek_elements():
+            spec, leaves = st.flatten(element)
+            leaves = [st.slices_leaf(leaf, name="element") for leaf in leaves]
+            for i in range(st.chunk_rows(leaves)):
+                yield st.unflatten(spec, [st.row(leaf, i) for leaf in leaves])
 
     def _chunks(self):
         for element in self._input._elements():
@@ -787,6 +895,25 @@ class _Map(Dataset):
     def _cardinality(self):
         return self._input._cardinality()
 
+    def _element_spec(self):
+        # TensorFlow traces map_func on symbolic inputs; cannery runs it on the first
+        # input element and marks unknown the sizes that equal an input size
+        # TensorFlow does not know (a None batch dimension).
+        element = self._input._first_element()
+        unknown = _unknown_sizes(self._input._element_spec(), element)
+        output = _spec_of(self._apply(element))
+        if not unknown:
+            return output
+        spec, leaves = st.flatten(output)
+        return st.unflatten(spec, [_relax_spec(leaf, unknown) for leaf in leaves])
+
+    def _apply(self, element):
+        return self._fn(*element) if isinstance(element, tuple) else self._fn(element)
+
+    def _peek_elements(self):
+        for element in self._input._peek_elements():
+            yield self._apply(element)
+
     def _elements(self):
         fn = self._fn
         for element in self._input._elements():
@@ -797,6 +924,12 @@ class _Filter(Dataset):
     def __init__(self, upstream, predicate):
         self._input = upstream
         self._predicate = predicate
+
+    def _element_spec(self):
+        return self._input._element_spec()
+
+    def _peek_elements(self):
+        return self._input._peek_elements()
 
     def _elements(self):
         predicate = self._predicate
@@ -816,3 +949,118 @@ def _zip_cardinality(members) -> int:
         if n != INFINITE_CARDINALITY:
             result = n if result == INFINITE_CARDINALITY else min(result, n)
     return result
+
+
+# ---------------------------------------------------------------------------- element_spec
+
+
+def _leaf_spec(value):
+    """The TensorSpec (SparseTensorSpec) of one element leaf, all sizes known."""
+    if isinstance(value, SparseTensor):
+        return SparseTensorSpec(np.asarray(value.dense_shape).tolist(),
+                                st.to_array(value.values).dtype)
+    if isinstance(value, (TensorSpec, SparseTensorSpec)):
+        return value
+    array = st.to_array(value)
+    if array.dtype.kind in "OSU":
+        return TensorSpec(array.shape, "string")
+    return TensorSpec(array.shape, array.dtype)
+
+
+def _row_spec(leaf):
+    """The spec of one row of a ``from_tensor_slices`` column."""
+    if isinstance(leaf, st.SparseRows):
+        return SparseTensorSpec(leaf.tail_shape, leaf.values.dtype)
+    if leaf.dtype.kind in "OSU":
+        return TensorSpec(leaf.shape[1:], "string")
+    return TensorSpec(leaf.shape[1:], leaf.dtype)
+
+
+def _spec_of(element):
+    spec, leaves = st.flatten(element)
+    return st.unflatten(spec, [_leaf_spec(leaf) for leaf in leaves])
+
+
+def _batched_spec(leaf, size):
+    if isinstance(leaf, SparseTensorSpec):
+        return SparseTensorSpec((size, *leaf.shape), leaf.dtype)
+    return TensorSpec((size, *leaf.shape), leaf.dtype)
+
+
+def _unbatched_spec(leaf):
+    if isinstance(leaf, SparseTensorSpec):
+        return SparseTensorSpec(leaf.shape[1:], leaf.dtype)
+    return TensorSpec(leaf.shape[1:], leaf.dtype)
+
+
+def _with_shape(leaf, shape):
+    if isinstance(leaf, SparseTensorSpec):
+        return SparseTensorSpec(shape, leaf.dtype)
+    return TensorSpec(shape, leaf.dtype, leaf.name)
+
+
+def _unknown_sizes(spec, element) -> set:
+    """The actual sizes, in ``element``, of the dimensions ``spec`` leaves unknown."""
+    _, specs = st.flatten(spec)
+    _, leaves = st.flatten(element)
+    sizes = set()
+    for leaf_spec, leaf in zip(specs, leaves):
+        shape = _leaf_spec(leaf).shape
+        sizes.update(d for s, d in zip(leaf_spec.shape, shape) if s is None)
+    return sizes
+
+
+def _relax_spec(leaf, unknown: set):
+    # only the leading (batch) dimension: a feature size that happens to equal the batch
+    # size is rarer than a batch dimension carried through the function
+    if leaf.shape and leaf.shape[0] in unknown:
+        return _with_shape(leaf, (None, *leaf.shape[1:]))
+    return leaf
+
+
+def _generator_spec(output_types, output_shapes, output_signature):
+    """``from_generator``'s declared structure, or None when none was declared."""
+    if output_signature is not None:
+        spec, leaves = st.flatten(output_signature)
+        for path, leaf in zip(_leaf_paths(spec), leaves):
+            if not isinstance(leaf, (TensorSpec, SparseTensorSpec)):
+                raise TypeError(f"from_generator: output_signature{path} must be a "
+                                f"tf.TensorSpec; received {leaf!r}")
+        return output_signature
+    if output_types is None:
+        return None
+    spec, types = st.flatten(output_types)
+    if output_shapes is None:
+        # TensorFlow's default: unknown shapes; cannery has no unknown rank, so the rank
+        # is found from the first element
+        return None
+    shapes: list = []
+    _shapes_up_to(spec, output_shapes, shapes)
+    return st.unflatten(spec, [TensorSpec(shape, dtype) for shape, dtype in zip(shapes, types)])
+
+
+def _shapes_up_to(spec, shapes, out: list) -> None:
+    """Flatten ``output_shapes`` along the structure of ``output_types`` (a shape is
+    itself a tuple, so it cannot be flattened on its own)."""
+    if spec is None:
+        if not _is_shape(shapes):
+            raise ValueError(f"from_generator: output_shapes entry {shapes!r} is not a shape "
+                             f"(a tuple or list of sizes, None for unknown)")
+        out.append(shapes)
+        return
+    kind, meta, children = spec
+    try:
+        parts = [shapes[k] for k in meta] if kind in ("dict", "ordered_dict") else list(shapes)
+    except (KeyError, TypeError):
+        parts = None
+    if parts is None or len(parts) != len(children):
+        raise ValueError(f"from_generator: output_shapes {shapes!r} does not match the "
+                         f"structure of output_types")
+    for child, part in zip(children, parts):
+        _shapes_up_to(child, part, out)
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, (list, TensorShape)) or (
+        isinstance(value, tuple) and all(d is None or isinstance(d, (int, np.integer))
+                                         for d in value))
