@@ -246,9 +246,21 @@ def test_dedup_rows_hashed_matches_numpy(ids):
     np.testing.assert_array_equal(summed, want_summed)  # summed in occurrence order
 
 
+def summed_backward(row_splits, ids, row_offsets, d_logits, batch):
+    """The unweighted sum combiner's summed gradient as the linear model makes it: the
+    dedup plan (on the input thread), then the step's scatter."""
+    from cannery.core.kernels.sparse import linear_dedup_plan, linear_scatter_dedup
+
+    scratch = np.full(int(ids.max(initial=0)) + 1, -1, np.int32)
+    uniq, inverse, entry_rows, empty, column_splits = linear_dedup_plan(
+        row_splits, ids, row_offsets, batch, scratch)
+    rows = linear_scatter_dedup(inverse, entry_rows, empty, len(uniq), d_logits)
+    return uniq, rows, column_splits
+
+
 def test_sum_backward_dedup_equals_dedup_of_the_raw_gradient():
     from cannery.core.kernels.optimizers import dedup_rows_hashed
-    from cannery.core.kernels.sparse import linear_categorical_backward, linear_sum_backward_dedup
+    from cannery.core.kernels.sparse import linear_categorical_backward
 
     rng = np.random.default_rng(9)
     batch, k = 20, 3
@@ -259,7 +271,7 @@ def test_sum_backward_dedup_equals_dedup_of_the_raw_gradient():
     d = rng.normal(size=(batch, 2)).astype(np.float32)
     raw_ids, raw_rows, raw_splits = linear_categorical_backward(
         splits, ids, np.empty(0, np.float32), False, offsets, 0, d, batch)
-    uniq, summed, col_splits = linear_sum_backward_dedup(splits, ids, offsets, d, batch)
+    uniq, summed, col_splits = summed_backward(splits, ids, offsets, d, batch)
     want_uniq, want_rows = dedup_rows_hashed(raw_ids, raw_rows)
     assert uniq.tolist() == want_uniq.tolist()
     np.testing.assert_array_equal(summed, want_rows)
@@ -275,7 +287,7 @@ def test_sum_backward_dedup_with_one_id_per_example(one_id_per_example):
     """The kernels' fast path (every segment one entry, -1 where missing, as a dense
     input gives) and the general CSR path agree with the raw gradient deduplicated."""
     from cannery.core.kernels.optimizers import dedup_rows_hashed
-    from cannery.core.kernels.sparse import linear_categorical_backward, linear_sum_backward_dedup
+    from cannery.core.kernels.sparse import linear_categorical_backward
 
     rng = np.random.default_rng(11)
     batch, k = 30, 4
@@ -289,7 +301,7 @@ def test_sum_backward_dedup_with_one_id_per_example(one_id_per_example):
     d = rng.normal(size=(batch, 1)).astype(np.float32)
     raw_ids, raw_rows, _ = linear_categorical_backward(
         splits, ids, np.empty(0, np.float32), False, offsets, 0, d, batch)
-    uniq, rows, col_splits = linear_sum_backward_dedup(splits, ids, offsets, d, batch)
+    uniq, rows, col_splits = summed_backward(splits, ids, offsets, d, batch)
     want_uniq, want_rows = dedup_rows_hashed(raw_ids, raw_rows)
     assert uniq.tolist() == want_uniq.tolist()
     np.testing.assert_array_equal(rows, want_rows)

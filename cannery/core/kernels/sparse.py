@@ -495,24 +495,6 @@ def linear_scatter_dedup(inverse, entry_rows, empty, num_unique, d_logits):
 
 
 @njit(cache=True, nogil=True)
-def linear_sum_backward_dedup(row_splits, ids, row_offsets, d_logits, batch):
-    """:func:`linear_categorical_backward` for unweighted ``sum``, duplicates already summed
-    (:func:`linear_dedup_plan` then :func:`linear_scatter_dedup`).
-
-    Returns:
-        ``(unique_ids int64 [m], rows float32 [m, units], column_splits int64 [k + 1])``.
-    """
-    widest = 1
-    for c in range(row_offsets.shape[0]):
-        for k in range(row_splits[c * batch], row_splits[(c + 1) * batch]):
-            widest = max(widest, ids[k] + 1)
-    uniq, inverse, entry_rows, empty, column_splits = linear_dedup_plan(
-        row_splits, ids, row_offsets, batch, np.full(widest, -1, np.int32))
-    rows = linear_scatter_dedup(inverse, entry_rows, empty, uniq.shape[0], d_logits)
-    return uniq, rows, column_splits
-
-
-@njit(cache=True, nogil=True)
 def first_out_of_range_group(row_splits, ids, num_rows, batch):
     """``(column, position)`` of the first id ``>= num_rows[column]`` of a group CSR.
 
