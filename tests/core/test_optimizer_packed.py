@@ -258,54 +258,46 @@ def summed_backward(row_splits, ids, row_offsets, d_logits, batch):
     return uniq, rows, column_splits
 
 
-def test_sum_backward_dedup_equals_dedup_of_the_raw_gradient():
+def _group_ids(layout, rng, batch, k, rows_per_column):
+    """A group CSR of k columns: ragged (0-3 ids per example, -1 ignored), one id per
+    example (-1 where missing, as a dense input gives), or the latter's cells with the
+    missing ones removed."""
+    if layout == "ragged":
+        lengths = rng.integers(0, 4, size=k * batch)
+        splits = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return splits, rng.integers(-1, rows_per_column, size=splits[-1]).astype(np.int64)
+    ids = rng.integers(-1, rows_per_column, size=k * batch).astype(np.int64)
+    if layout == "one_id_per_example":
+        return np.arange(k * batch + 1, dtype=np.int64), ids
+    keep = ids >= 0
+    return np.concatenate([[0], np.cumsum(keep)]).astype(np.int64), ids[keep]
+
+
+@pytest.mark.parametrize("layout,units", [("ragged", 2), ("one_id_per_example", 1),
+                                          ("missing_removed", 1)])
+def test_sum_backward_dedup_equals_dedup_of_the_raw_gradient(layout, units):
+    """The plan + scatter (the kernels' fast path for one id per example, and the general
+    CSR path) give what deduplicating the raw per-entry gradient gives."""
     from cannery.core.kernels.optimizers import dedup_rows_hashed
     from cannery.core.kernels.sparse import linear_categorical_backward
 
     rng = np.random.default_rng(9)
-    batch, k = 20, 3
-    lengths = rng.integers(0, 4, size=k * batch)
-    splits = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    ids = rng.integers(-1, 6, size=splits[-1]).astype(np.int64)  # -1 = ignored
-    offsets = np.array([0, 6, 12], np.int64)
-    d = rng.normal(size=(batch, 2)).astype(np.float32)
+    batch, k, rows_per_column = 30, 3, 6
+    splits, ids = _group_ids(layout, rng, batch, k, rows_per_column)
+    offsets = np.arange(k, dtype=np.int64) * rows_per_column
+    d = rng.normal(size=(batch, units)).astype(np.float32)
     raw_ids, raw_rows, raw_splits = linear_categorical_backward(
         splits, ids, np.empty(0, np.float32), False, offsets, 0, d, batch)
     uniq, summed, col_splits = summed_backward(splits, ids, offsets, d, batch)
     want_uniq, want_rows = dedup_rows_hashed(raw_ids, raw_rows)
-    assert uniq.tolist() == want_uniq.tolist()
-    np.testing.assert_array_equal(summed, want_rows)
+    assert uniq.tolist() == want_uniq.tolist()  # first-occurrence order
+    np.testing.assert_array_equal(summed, want_rows)  # summed in occurrence order
     # each column's entries stay together, in column order
+    assert col_splits[-1] == len(uniq)
     for c in range(k):
         part = uniq[col_splits[c]:col_splits[c + 1]]
-        assert ((part >= offsets[c]) & (part < offsets[c] + 6)).all()
+        assert ((part >= offsets[c]) & (part < offsets[c] + rows_per_column)).all()
     assert raw_splits[-1] == len(raw_ids)
-
-
-@pytest.mark.parametrize("one_id_per_example", [True, False])
-def test_sum_backward_dedup_with_one_id_per_example(one_id_per_example):
-    """The kernels' fast path (every segment one entry, -1 where missing, as a dense
-    input gives) and the general CSR path agree with the raw gradient deduplicated."""
-    from cannery.core.kernels.optimizers import dedup_rows_hashed
-    from cannery.core.kernels.sparse import linear_categorical_backward
-
-    rng = np.random.default_rng(11)
-    batch, k = 30, 4
-    ids = rng.integers(-1, 5, size=k * batch).astype(np.int64)  # -1 = missing
-    splits = np.arange(k * batch + 1, dtype=np.int64)
-    if not one_id_per_example:  # the same cells with the missing ones removed
-        keep = ids >= 0
-        splits = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
-        ids = ids[keep]
-    offsets = np.array([0, 5, 10, 15], np.int64)
-    d = rng.normal(size=(batch, 1)).astype(np.float32)
-    raw_ids, raw_rows, _ = linear_categorical_backward(
-        splits, ids, np.empty(0, np.float32), False, offsets, 0, d, batch)
-    uniq, rows, col_splits = summed_backward(splits, ids, offsets, d, batch)
-    want_uniq, want_rows = dedup_rows_hashed(raw_ids, raw_rows)
-    assert uniq.tolist() == want_uniq.tolist()
-    np.testing.assert_array_equal(rows, want_rows)
-    assert col_splits[-1] == len(uniq)
 
 
 def test_dedup_plan_by_hand():
