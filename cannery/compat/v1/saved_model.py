@@ -7,47 +7,14 @@ v1's own ``load(sess, tags, export_dir)`` restores a MetaGraph into a
 
 from __future__ import annotations
 
-from cannery.saved_model import (  # noqa: F401 - re-exported
-    ASSETS_DIRECTORY,
-    ASSETS_KEY,
-    CLASSIFY_INPUTS,
-    CLASSIFY_METHOD_NAME,
-    CLASSIFY_OUTPUT_CLASSES,
-    CLASSIFY_OUTPUT_SCORES,
-    DEBUG_DIRECTORY,
-    DEBUG_INFO_FILENAME_PB,
-    DEFAULT_SERVING_SIGNATURE_DEF_KEY,
-    GPU,
-    PREDICT_INPUTS,
-    PREDICT_METHOD_NAME,
-    PREDICT_OUTPUTS,
-    REGRESS_INPUTS,
-    REGRESS_METHOD_NAME,
-    REGRESS_OUTPUTS,
-    SAVED_MODEL_FILENAME_PB,
-    SAVED_MODEL_FILENAME_PBTXT,
-    SAVED_MODEL_SCHEMA_VERSION,
-    SERVING,
-    TPU,
-    TRAINING,
-    VARIABLES_DIRECTORY,
-    VARIABLES_FILENAME,
-    contains_saved_model,
-    signature_constants,
-    tag_constants,
-)
+from cannery import saved_model as _v2
 from cannery.saved_model import load as load_v2
 
-__all__ = [
-    "ASSETS_DIRECTORY", "ASSETS_KEY", "CLASSIFY_INPUTS", "CLASSIFY_METHOD_NAME",
-    "CLASSIFY_OUTPUT_CLASSES", "CLASSIFY_OUTPUT_SCORES", "DEBUG_DIRECTORY",
-    "DEBUG_INFO_FILENAME_PB", "DEFAULT_SERVING_SIGNATURE_DEF_KEY", "GPU", "PREDICT_INPUTS",
-    "PREDICT_METHOD_NAME", "PREDICT_OUTPUTS", "REGRESS_INPUTS", "REGRESS_METHOD_NAME",
-    "REGRESS_OUTPUTS", "SAVED_MODEL_FILENAME_PB", "SAVED_MODEL_FILENAME_PBTXT",
-    "SAVED_MODEL_SCHEMA_VERSION", "SERVING", "TPU", "TRAINING", "VARIABLES_DIRECTORY",
-    "VARIABLES_FILENAME", "contains_saved_model", "load", "load_v2", "signature_constants",
-    "tag_constants",
-]
+# v2's constants and helpers under the same names (v2's load and LoadOptions are not v1's)
+_SHARED = [name for name in _v2.__all__ if name not in ("LoadOptions", "load")]
+globals().update({name: getattr(_v2, name) for name in _SHARED})
+
+__all__ = sorted([*_SHARED, "load", "load_v2"])
 
 
 def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
