@@ -317,3 +317,15 @@ def test_a_parsing_export_serves_records_ending_in_nul(tmp_path):
     outputs = serve(inputs=records)["outputs"]
     assert isinstance(outputs, EagerTensor)
     assert outputs.numpy().tolist() == [[0.25], [3.25]]
+
+
+def test_batched_text_from_a_dataset_reads_back_as_utf8_bytes():
+    # TensorFlow's string tensors hold bytes: a batch sliced from a numpy U column gives
+    # array([b'x', b'yy', b'z\xc3\xa9'], dtype=object) from .numpy() (UTF-8 of 'zé').
+    dataset = tf.data.Dataset.from_tensor_slices({"a": np.array(["x", "yy", "zé"])}).batch(3)
+    batch = next(iter(dataset))["a"]
+    values = batch.numpy()
+    assert values.dtype == object
+    assert values.tolist() == [b"x", b"yy", b"z\xc3\xa9"]
+    assert batch[2].numpy() == b"z\xc3\xa9"
+    assert "numpy=array([b'x', b'yy', b'z\\xc3\\xa9'], dtype=object)" in repr(batch)

@@ -93,7 +93,7 @@ class EagerTensor(np.ndarray):
     def numpy(self):
         """A copy of the values as a plain numpy array, as ``Tensor.numpy()`` returns
         one; for shape ``()`` the numpy scalar (``bytes`` for a string)."""
-        array = self.view(np.ndarray)
+        array = _as_tf_strings(self.view(np.ndarray))
         return array[()] if array.ndim == 0 else array.copy()
 
     def __getitem__(self, key):
@@ -108,7 +108,7 @@ class EagerTensor(np.ndarray):
     def _numpy_text(self, is_repr: bool) -> str:
         # TensorFlow 2.15 prints with numpy 1.x, whose scalar repr is "1.5" (numpy 2's
         # is "np.float32(1.5)"); a multi-line text starts on a new line.
-        value = self.numpy() if self.ndim == 0 else self.view(np.ndarray)
+        value = self.numpy() if self.ndim == 0 else _as_tf_strings(self.view(np.ndarray))
         with np.printoptions(legacy="1.25"):
             text = repr(value) if is_repr else str(value)
         return "\n" + text if "\n" in text else text
@@ -120,6 +120,23 @@ class EagerTensor(np.ndarray):
     def __str__(self) -> str:
         return (f"tf.Tensor({self._numpy_text(False)}, shape={self.shape}, "
                 f"dtype={dtype_name(self)})")
+
+
+def _as_tf_strings(array: np.ndarray) -> np.ndarray:
+    """``array`` with numpy text (``U``, ``S``) as an object array of ``bytes`` (UTF-8),
+    the form TensorFlow's string tensors give; any other array as it is.
+
+    A batch the input pipeline slices from a numpy ``U`` column stays text internally
+    (the hashing kernels read it in place); only what a user sees is converted.
+    """
+    kind = array.dtype.kind
+    if kind == "U":
+        out = np.empty(array.shape, dtype=object)
+        out.reshape(-1)[:] = [text.encode("utf-8") for text in array.reshape(-1).tolist()]
+        return out
+    if kind == "S":
+        return array.astype(object)
+    return array
 
 
 def as_eager(value) -> EagerTensor:
