@@ -1,6 +1,8 @@
 """``tf.io`` parsing specs (``FixedLenFeature``, ``VarLenFeature``), the parsers of
 serialized ``tf.train.Example`` records (``parse_example``, ``parse_single_example``)
-and of CSV lines (``decode_csv``).
+and of CSV lines (``decode_csv``); ``gfile`` (:mod:`cannery._gfile`) and the TFRecord
+writer (``TFRecordWriter``, ``TFRecordOptions``; :mod:`cannery.data._tfrecord`), loaded
+on first use.
 
 A serving receiver (``tf.estimator.export.build_parsing_serving_input_receiver_fn``)
 takes a dict of these specs, written by hand or returned by
@@ -16,8 +18,26 @@ import numpy as np
 
 from cannery.core.dtypes import as_dtype
 
-__all__ = ["FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example",
-           "parse_single_example"]
+__all__ = ["FixedLenFeature", "TFRecordOptions", "TFRecordWriter", "VarLenFeature",
+           "decode_csv", "gfile", "parse_example", "parse_single_example"]
+
+# tf.io names that live in other modules: "module" or "module:attribute"
+_LAZY = {"gfile": "cannery._gfile",
+         "TFRecordWriter": "cannery.data._tfrecord:TFRecordWriter",
+         "TFRecordOptions": "cannery.data._tfrecord:TFRecordOptions"}
+
+
+def __getattr__(name: str):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'cannery.io' has no attribute {name!r}")
+    import importlib
+
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    value = getattr(module, attribute) if attribute else module
+    globals()[name] = value
+    return value
 
 
 class FixedLenFeature(NamedTuple):
@@ -176,8 +196,21 @@ def parse_single_example(serialized, features, example_names=None, name=None) ->
 def _as_eager(parsed: dict) -> dict:
     from cannery.core.eager_tensor import as_eager
 
-    return {key: value if hasattr(value, "dense_shape") else as_eager(value)
-            for key, value in parsed.items()}
+    def eager(value):
+        if hasattr(value, "dense_shape"):
+            return value
+        if isinstance(value, bytes):
+            # a scalar string: a 0-d object array (numpy's bytes dtype drops trailing NULs)
+            array = np.empty((), dtype=object)
+            array[()] = value
+            return as_eager(array)
+        return as_eager(value)
+
+    # TensorFlow's order (_parse_example_raw): the VarLenFeatures, then the
+    # FixedLenFeatures, each sorted by key
+    sparse = [key for key, value in parsed.items() if hasattr(value, "dense_shape")]
+    order = sparse + [key for key, value in parsed.items() if not hasattr(value, "dense_shape")]
+    return {key: eager(parsed[key]) for key in order}
 
 
 def _serialized_array(serialized) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 ``Dataset`` (``from_tensor_slices``, ``from_tensors``, ``from_generator``, ``range``,
 ``batch``, ``shuffle``, ``repeat``, ``map``, ``filter``, ``take``, ``skip``,
-``prefetch``, ``cache``, ``unbatch``), ``TextLineDataset`` and
+``prefetch``, ``cache``, ``unbatch``), ``TextLineDataset``, ``TFRecordDataset`` and
 ``experimental.make_csv_dataset``.
 """
 
@@ -13,7 +13,7 @@ import importlib
 from cannery.data.dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
-           "TextLineDataset", "experimental"]
+           "TFRecordDataset", "TextLineDataset", "experimental"]
 
 
 def __getattr__(name: str):
@@ -27,4 +27,9 @@ def __getattr__(name: str):
 
         globals()[name] = TextLineDataset
         return TextLineDataset
+    if name == "TFRecordDataset":
+        from cannery.data._tfrecord import TFRecordDataset
+
+        globals()[name] = TFRecordDataset
+        return TFRecordDataset
     raise AttributeError(f"module 'cannery.data' has no attribute {name!r}")

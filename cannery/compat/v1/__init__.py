@@ -1,6 +1,7 @@
 """``tf.compat.v1``: the v1 optimizers (``train``), estimators and their input functions,
 v1's initializer functions, ``saved_model`` (``load_v2`` and the constants), ``io``'s
-parsing functions (v1's argument order) and ``constant`` / ``convert_to_tensor``."""
+parsing functions (v1's argument order), ``gfile`` (v1's names), ``python_io`` (the
+TFRecord writer and iterator) and ``constant`` / ``convert_to_tensor``."""
 
 import importlib
 
@@ -15,6 +16,8 @@ _FORWARDED = {
     "decode_csv": "cannery.compat.v1.io:decode_csv",
     "parse_example": "cannery.compat.v1.io:parse_example",
     "parse_single_example": "cannery.compat.v1.io:parse_single_example",
+    "gfile": "cannery._gfile:v1",
+    "python_io": "cannery.compat.v1.io:python_io",
     "FixedLenFeature": "cannery.io:FixedLenFeature",
     "VarLenFeature": "cannery.io:VarLenFeature",
     "constant": "cannery.compat.v1._tensors:constant",

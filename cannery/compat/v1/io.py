@@ -1,6 +1,8 @@
 """``tf.compat.v1.io``: v1's ``parse_example`` and ``parse_single_example``, which take
-``name`` before ``example_names``, v1's ``decode_csv`` (``name`` before ``na_value``), and
-the feature specs."""
+``name`` before ``example_names``, v1's ``decode_csv`` (``name`` before ``na_value``), the
+feature specs, ``gfile`` and the TFRecord names (``TFRecordWriter``, ``TFRecordOptions``,
+``TFRecordCompressionType``, ``tf_record_iterator``), which are also
+``tf.compat.v1.python_io``'s."""
 
 from __future__ import annotations
 
@@ -9,8 +11,36 @@ from cannery.io import decode_csv as _decode_csv
 from cannery.io import parse_example as _parse_example
 from cannery.io import parse_single_example as _parse_single_example
 
-__all__ = ["FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example",
-           "parse_single_example"]
+__all__ = ["FixedLenFeature", "TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter",
+           "VarLenFeature", "decode_csv", "gfile", "parse_example", "parse_single_example",
+           "tf_record_iterator"]
+
+_TFRECORD_NAMES = ("TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter",
+                   "tf_record_iterator")
+
+
+def __getattr__(name: str):
+    # loaded on first use: the TFRecord reader compiles numba kernels
+    if name in _TFRECORD_NAMES:
+        from cannery.data import _tfrecord
+
+        value = getattr(_tfrecord, name)
+    elif name == "gfile":
+        from cannery import _gfile as value
+    elif name == "python_io":
+        import types
+
+        from cannery.data import _tfrecord
+
+        value = types.ModuleType("cannery.compat.v1.python_io",
+                                 "``tf.compat.v1.python_io``: the TFRecord writer and iterator.")
+        for attribute in _TFRECORD_NAMES:
+            setattr(value, attribute, getattr(_tfrecord, attribute))
+        value.__all__ = list(_TFRECORD_NAMES)
+    else:
+        raise AttributeError(f"module 'cannery.compat.v1.io' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def parse_example(serialized, features, name=None, example_names=None) -> dict:
