@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 
 from cannery.core import checkpoint as _checkpoint
 from cannery.core.example_proto import (
@@ -24,8 +25,8 @@ from cannery.core.example_proto import (
 )
 
 __all__ = ["BytesList", "CheckpointState", "Example", "Feature", "Features", "FloatList",
-           "Int64List", "get_checkpoint_state", "latest_checkpoint", "list_variables",
-           "load_checkpoint", "load_variable"]
+           "Int64List", "checkpoints_iterator", "get_checkpoint_state", "latest_checkpoint",
+           "list_variables", "load_checkpoint", "load_variable"]
 
 list_variables = _checkpoint.list_variables
 load_variable = _checkpoint.load_variable
@@ -137,3 +138,49 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
         p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
         for p in state.all_model_checkpoint_paths]
     return state
+
+
+def wait_for_new_checkpoint(checkpoint_dir, last_checkpoint=None, seconds_to_sleep=1,
+                            timeout=None):
+    """The newest checkpoint of ``checkpoint_dir`` once it is not ``last_checkpoint``, or
+    None when ``timeout`` seconds pass first (TensorFlow's ``checkpoint_utils``: it polls
+    every ``seconds_to_sleep`` and gives up before a sleep that would pass the deadline).
+    """
+    log = logging.getLogger(__name__)
+    log.info("Waiting for new checkpoint at %s", checkpoint_dir)
+    stop_time = None if timeout is None else time.time() + timeout
+    while True:
+        path = latest_checkpoint(checkpoint_dir)
+        if path is not None and path != last_checkpoint:
+            log.info("Found new checkpoint at %s", path)
+            return path
+        if stop_time is not None and time.time() + seconds_to_sleep > stop_time:
+            return None
+        time.sleep(seconds_to_sleep)
+
+
+def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
+    """``tf.train.checkpoints_iterator``: each new checkpoint's path as it appears.
+
+    As TensorFlow's: it waits up to ``timeout`` seconds (forever when None) for a
+    checkpoint newer than the one it last yielded; on a timeout it stops, unless
+    ``timeout_fn`` is given and returns false, in which case it waits again. Two
+    yields are at least ``min_interval_secs`` apart, so checkpoints written meanwhile
+    are skipped (only the newest is ever seen).
+    """
+    path = None
+    while True:
+        new_path = wait_for_new_checkpoint(checkpoint_dir, path, timeout=timeout)
+        if new_path is None:
+            if not timeout_fn:
+                logging.getLogger(__name__).info("Timed-out waiting for a checkpoint.")
+                return
+            if timeout_fn():
+                return
+            continue
+        start = time.time()
+        path = new_path
+        yield path
+        remaining = start + min_interval_secs - time.time()
+        if remaining > 0:
+            time.sleep(remaining)

@@ -38,3 +38,35 @@ def test_decay_on_the_global_step_drives_an_estimator(tmp_path):
         0.455, rel=1e-6)
     # A decayed rate is a callable, which TF (like Keras) does not save as a variable.
     assert "training/SGD/learning_rate" not in est.get_variable_names()
+
+
+def test_natural_exp_restarts_and_alias_decays_at_a_given_step():
+    # natural_exp: 0.1 · exp(-0.5)^(20 / 10) = 0.1 · e^-1 = 0.036787944
+    assert tf.compat.v1.train.natural_exp_decay(0.1, 20, 10, 0.5) == pytest.approx(
+        0.036787944, rel=1e-6)
+    # staircase: floor(15 / 10) = 1 → 0.1 · e^-0.5 = 0.060653066
+    assert tf.compat.v1.train.natural_exp_decay(0.1, 15, 10, 0.5, staircase=True) == \
+        pytest.approx(0.060653066, rel=1e-6)
+    # restarts with first period 10, t_mul 2: step 15 is 5 steps into the second period
+    # (length 20), a quarter of it: 0.1 · 0.5 · (1 + cos(π/4)) = 0.085355339
+    assert tf.compat.v1.train.cosine_decay_restarts(0.1, 15, 10) == pytest.approx(
+        0.085355339, rel=1e-6)
+    assert tf.compat.v1.train.piecewise_constant_decay is tf.compat.v1.train.piecewise_constant
+    schedule = tf.compat.v1.train.natural_exp_decay(
+        0.1, tf.compat.v1.train.get_global_step(), 10, 0.5)
+    assert callable(schedule) and schedule(20) == pytest.approx(0.036787944, rel=1e-6)
+
+
+def test_checkpoint_exists_and_the_checkpoints_iterator(tmp_path):
+    model_dir = str(tmp_path)
+    assert list(tf.train.checkpoints_iterator(model_dir, timeout=0)) == []
+    tf.checkpoint.write(model_dir, {"w": np.zeros(1, np.float32)}, 3)
+    prefix = tf.train.latest_checkpoint(model_dir)
+    assert tf.compat.v1.train.checkpoint_exists(prefix)
+    assert not tf.compat.v1.train.checkpoint_exists(prefix + "0")
+    # One checkpoint, then a timeout: timeout_fn says training ended, so it stops.
+    calls = []
+    seen = list(tf.compat.v1.train.checkpoints_iterator(
+        model_dir, timeout=0, timeout_fn=lambda: calls.append(1) or True))
+    assert seen == [prefix] and calls == [1]
+    assert tf.compat.v1.train.VocabInfo is tf.estimator.VocabInfo

@@ -53,6 +53,8 @@ _FORWARDED = {
     "load_checkpoint": "cannery.train:load_checkpoint",
     "load_variable": "cannery.train:load_variable",
     "list_variables": "cannery.train:list_variables",
+    "checkpoints_iterator": "cannery.train:checkpoints_iterator",
+    "VocabInfo": "cannery.core.warm_start:VocabInfo",
     **{name: f"cannery.train:{name}" for name in (
         "Example", "Features", "Feature", "BytesList", "FloatList", "Int64List")},
 }
@@ -74,6 +76,8 @@ __all__ = ["AdagradOptimizer", "AdamOptimizer", "FtrlOptimizer", "GradientDescen
            "MomentumOptimizer", "RMSPropOptimizer", "ProximalAdagradOptimizer",
            "get_global_step", "get_or_create_global_step", "exponential_decay",
            "inverse_time_decay", "polynomial_decay", "piecewise_constant", "cosine_decay",
+           "piecewise_constant_decay", "natural_exp_decay", "cosine_decay_restarts",
+           "create_global_step", "checkpoint_exists",
            *sorted(_FORWARDED)]
 
 
@@ -94,6 +98,21 @@ def get_global_step(graph=None):
 
 def get_or_create_global_step(graph=None):
     return GLOBAL_STEP
+
+
+def create_global_step(graph=None):
+    return GLOBAL_STEP
+
+
+def checkpoint_exists(checkpoint_prefix) -> bool:
+    """``tf.compat.v1.train.checkpoint_exists``: whether a checkpoint of that prefix exists:
+    a TensorFlow ``<prefix>.index``, or any file the prefix (a glob pattern) matches --
+    a cannery checkpoint is the one file ``model.ckpt-<step>``."""
+    import glob
+    import os
+
+    prefix = os.fspath(checkpoint_prefix)
+    return bool(glob.glob(prefix + ".index") or glob.glob(prefix))
 
 
 def _decayed(schedule_name, global_step, **kwargs):
@@ -144,6 +163,31 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
     """Cosine decay to ``alpha · learning_rate`` over ``decay_steps`` (TF v1)."""
     return _decayed("CosineDecay", global_step, initial_learning_rate=learning_rate,
                     decay_steps=decay_steps, alpha=alpha)
+
+
+piecewise_constant_decay = piecewise_constant
+
+
+def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
+                      name=None):
+    """``learning_rate · exp(−decay_rate · global_step / decay_steps)`` (TF v1).
+
+    TensorFlow builds it as ExponentialDecay with the rate ``exp(−decay_rate)`` taken in
+    float32, so that rounding is kept here.
+    """
+    import numpy as np
+
+    rate = float(np.exp(-np.float32(decay_rate)))
+    return _decayed("ExponentialDecay", global_step, initial_learning_rate=learning_rate,
+                    decay_steps=decay_steps, decay_rate=rate, staircase=staircase)
+
+
+def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                          alpha=0.0, name=None):
+    """Cosine decay with warm restarts (TF v1's form of Keras' CosineDecayRestarts)."""
+    return _decayed("CosineDecayRestarts", global_step, initial_learning_rate=learning_rate,
+                    first_decay_steps=first_decay_steps, t_mul=t_mul, m_mul=m_mul,
+                    alpha=alpha)
 
 
 def AdagradOptimizer(learning_rate, initial_accumulator_value=0.1, use_locking=False,
