@@ -195,6 +195,17 @@ def test_text_line_dataset_lines(tmp_path):
     # the cycle comes back to it: a1 (a), [e ends], b2 (a), x (b), '' (a), y (b), ...
     both = tf.data.TextLineDataset([str(a), str(empty), str(b)], num_parallel_reads=2)
     assert list(both.as_numpy_iterator()) == ["a,1", "b,2", "x", "", "y", '"c,d",3', "last"]
+    # AUTOTUNE reads ceil(cores / 3) files at a time, as TensorFlow's readers: one on a
+    # 2-core machine (the files in turn), two on 4 to 6 cores (the order above)
+    from cannery.data import _tfrecord
+
+    for cycle, expected in ((1, ["a,1", "b,2", "", '"c,d",3', "last", "x", "y"]),
+                            (2, ["a,1", "b,2", "x", "", "y", '"c,d",3', "last"])):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_tfrecord, "_autotune_cycle_length", lambda cycle=cycle: cycle)
+            auto = tf.data.TextLineDataset([str(a), str(empty), str(b)],
+                                           num_parallel_reads=tf.data.AUTOTUNE)
+            assert list(auto.as_numpy_iterator()) == expected
     gz = tmp_path / "a.txt.gz"
     with gzip.open(gz, "wb") as f:
         f.write(a.read_bytes())

@@ -80,7 +80,8 @@ class TextLineDataset(Dataset):
         compression_type: ``None`` or ``""`` (plain), ``"ZLIB"`` or ``"GZIP"``.
         buffer_size: accepted for TensorFlow's signature (read buffer size).
         num_parallel_reads: files read at once, their lines interleaved one by one;
-            None (or 1) reads the files one after the other. ``AUTOTUNE`` reads them all.
+            None (or 1) reads the files one after the other. ``AUTOTUNE`` reads
+            ceil(cores / 3) at a time, as TensorFlow does.
         name: accepted for TensorFlow's signature.
 
     Raises:
@@ -110,8 +111,10 @@ class TextLineDataset(Dataset):
             cycle = 1
         else:
             cycle = int(num_parallel_reads)
-            if cycle == -1:  # AUTOTUNE
-                cycle = len(self._filenames)
+            if cycle == -1:  # AUTOTUNE: TensorFlow's readers share one rule
+                from cannery.data._tfrecord import _autotune_cycle_length
+
+                cycle = _autotune_cycle_length()
             elif cycle <= 0:
                 raise ValueError(f"num_parallel_reads must be positive or AUTOTUNE; received "
                                  f"{num_parallel_reads!r}")
