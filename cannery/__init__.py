@@ -72,6 +72,26 @@ _LAZY.update({name: f"cannery.math:{name}" for name in (
     "not_equal", "ones_like", "pow", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
     "reshape", "round", "sigmoid", "sign", "sqrt", "square", "squeeze", "stack", "subtract",
     "tanh", "truediv", "where", "zeros_like")})
+# More of TensorFlow's top level: tf.math functions it also exports, array functions
+# (cannery.ops), assertions, tf.Variable and the tf.nest / tf.dtypes / tf.debugging /
+# tf.version / tf.config modules.
+_LAZY.update({name: f"cannery.math:{name}" for name in (
+    "acos", "acosh", "add_n", "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh",
+    "cos", "cosh", "cumsum", "floor", "realdiv", "reduce_all", "reduce_any",
+    "reduce_logsumexp", "reduce_prod", "scalar_mul", "sin", "sinh", "tan")})
+_LAZY.update({name: f"cannery.ops:{name}" for name in (
+    "Tensor", "argsort", "boolean_mask", "broadcast_to", "clip_by_norm", "einsum",
+    "executing_eagerly", "eye", "fill", "function", "gather", "gather_nd", "identity",
+    "is_tensor", "linspace", "matmul", "newaxis", "numpy_function", "one_hot", "ones", "pad",
+    "print", "py_function", "range", "rank", "repeat", "reverse", "searchsorted",
+    "sequence_mask", "shape", "size", "sort", "split", "stop_gradient", "tile", "transpose",
+    "unique", "unique_with_counts", "unstack", "zeros")})
+_LAZY.update({name: f"cannery.debugging:{name}" for name in (
+    "Assert", "assert_equal", "assert_greater", "assert_less", "assert_rank")})
+_LAZY.update({"Variable": "cannery.variables:Variable", "nest": "cannery.nest",
+              "double": "cannery.dtypes:double", "half": "cannery.dtypes:half",
+              "dtypes": "cannery.dtypes", "debugging": "cannery.debugging",
+              "version": "cannery.version", "config": "cannery.config"})
 
 
 def __getattr__(name: str):

@@ -779,3 +779,143 @@ def _show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# -- TensorFlow's tf.config functions ------------------------------------------------------
+# ``import cannery as tf; tf.config`` is this module, so the device and threading calls
+# TensorFlow programs make at start-up work here too. cannery runs on the CPU only: there
+# is one physical and one logical device, and GPU lists are empty. The settings are
+# stored and read back, but change nothing: numba's and BLAS's thread counts are left
+# alone (numba.set_num_threads applies to the calling thread only, and cannery's kernels
+# also run on its input thread; set NUMBA_NUM_THREADS / OMP_NUM_THREADS before starting
+# Python instead). Unlike TensorFlow, the threading and device settings may be changed
+# at any time (TensorFlow refuses once its runtime has started).
+import collections as _collections  # noqa: E402
+import types as _types  # noqa: E402
+
+PhysicalDevice = _collections.namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = _collections.namedtuple("LogicalDevice", ["name", "device_type"])
+_CPU = PhysicalDevice(name="/physical_device:CPU:0", device_type="CPU")
+_LOGICAL_CPU = LogicalDevice(name="/device:CPU:0", device_type="CPU")
+_SETTINGS = {"intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
+             "run_functions_eagerly": False, "soft_device_placement": True,
+             "tensor_float_32_execution": True, "visible_devices": [_CPU]}
+
+
+def list_physical_devices(device_type=None) -> list:
+    """``tf.config.list_physical_devices``: ``[PhysicalDevice('/physical_device:CPU:0',
+    'CPU')]`` for None or ``"CPU"`` (case-sensitive, as in TensorFlow), else ``[]``."""
+    return [_CPU] if device_type in (None, "CPU") else []
+
+
+def list_logical_devices(device_type=None) -> list:
+    """``tf.config.list_logical_devices``: ``[LogicalDevice('/device:CPU:0', 'CPU')]`` for
+    None or ``"CPU"``, else ``[]``."""
+    return [_LOGICAL_CPU] if device_type in (None, "CPU") else []
+
+
+def get_visible_devices(device_type=None) -> list:
+    """``tf.config.get_visible_devices``: the CPU (see :func:`set_visible_devices`)."""
+    return [d for d in _SETTINGS["visible_devices"]
+            if device_type is None or d.device_type == device_type]
+
+
+def set_visible_devices(devices, device_type=None) -> None:
+    """``tf.config.set_visible_devices``: accepted and kept for
+    :func:`get_visible_devices`; the CPU stays in use (there is nothing else).
+
+    Raises:
+        ValueError: a device that :func:`list_physical_devices` does not list.
+    """
+    devices = [devices] if isinstance(devices, PhysicalDevice) else list(devices)
+    for device in devices:
+        if device not in list_physical_devices():
+            raise ValueError(f"Unrecognized device: {device!r}")
+    if device_type in (None, "CPU"):
+        _SETTINGS["visible_devices"] = devices
+
+
+def get_logical_device_configuration(device):
+    """``tf.config.get_logical_device_configuration``: None (never configured)."""
+    return None
+
+
+def set_logical_device_configuration(device, logical_devices) -> None:
+    """``tf.config.set_logical_device_configuration``: accepted and ignored."""
+
+
+def _intra_get() -> int:
+    return _SETTINGS["intra_op_parallelism_threads"]
+
+
+def _intra_set(num_threads) -> None:
+    _SETTINGS["intra_op_parallelism_threads"] = int(num_threads)
+
+
+def _inter_get() -> int:
+    return _SETTINGS["inter_op_parallelism_threads"]
+
+
+def _inter_set(num_threads) -> None:
+    _SETTINGS["inter_op_parallelism_threads"] = int(num_threads)
+
+
+#: ``tf.config.threading``: the thread counts, stored and read back (0: the system's
+#: choice); they do not change numba's or BLAS's threads (see above).
+threading = _types.SimpleNamespace(
+    get_intra_op_parallelism_threads=_intra_get,
+    set_intra_op_parallelism_threads=_intra_set,
+    get_inter_op_parallelism_threads=_inter_get,
+    set_inter_op_parallelism_threads=_inter_set,
+)
+
+
+def run_functions_eagerly(run_eagerly) -> None:
+    """``tf.config.run_functions_eagerly``: stored for :func:`functions_run_eagerly`
+    (``tf.function`` always runs eagerly in cannery)."""
+    _SETTINGS["run_functions_eagerly"] = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    """``tf.config.functions_run_eagerly``: what :func:`run_functions_eagerly` set
+    (False by default, as in TensorFlow)."""
+    return _SETTINGS["run_functions_eagerly"]
+
+
+def set_soft_device_placement(enabled) -> None:
+    """``tf.config.set_soft_device_placement``: stored (everything runs on the CPU)."""
+    _SETTINGS["soft_device_placement"] = bool(enabled)
+
+
+def get_soft_device_placement() -> bool:
+    """``tf.config.get_soft_device_placement``: True unless set otherwise."""
+    return _SETTINGS["soft_device_placement"]
+
+
+def _set_memory_growth(device, enable) -> None:
+    raise ValueError("Cannot set memory growth on non-GPU and non-Pluggable devices")
+
+
+def _get_memory_growth(device):
+    raise KeyError(device)
+
+
+def _enable_tf32(enabled) -> None:
+    _SETTINGS["tensor_float_32_execution"] = bool(enabled)
+
+
+#: ``tf.config.experimental``: memory growth (TensorFlow's ValueError for the CPU, the
+#: only device: programs call it for each GPU, of which there are none), op determinism
+#: (cannery's kernels are deterministic), and the device listings.
+experimental = _types.SimpleNamespace(
+    set_memory_growth=_set_memory_growth,
+    get_memory_growth=_get_memory_growth,
+    enable_op_determinism=lambda: None,
+    enable_tensor_float_32_execution=_enable_tf32,
+    tensor_float_32_execution_enabled=lambda: _SETTINGS["tensor_float_32_execution"],
+    get_device_details=lambda device: {},
+    list_physical_devices=list_physical_devices,
+    list_logical_devices=list_logical_devices,
+    get_visible_devices=get_visible_devices,
+    set_visible_devices=set_visible_devices,
+)

@@ -1,0 +1,66 @@
+"""tf.nn losses and helpers (cannery/nn.py), and the registered activations called
+directly."""
+import numpy as np
+
+from _common import attempt
+
+
+def main(tf):
+    n = tf.nn
+    cases = {
+        "sce": lambda: n.sigmoid_cross_entropy_with_logits(labels=[1., 0.], logits=[2., -1.]),
+        "sce_pos": lambda: n.sigmoid_cross_entropy_with_logits([1., 0.], [2., -1.]),
+        "sce_shape": lambda: n.sigmoid_cross_entropy_with_logits(labels=[1., 0.], logits=[2.]),
+        "sce_int": lambda: n.sigmoid_cross_entropy_with_logits(labels=[1, 0], logits=[2., -1.]),
+        "sce_int_t": lambda: n.sigmoid_cross_entropy_with_logits(labels=tf.constant([1, 0]), logits=[2., -1.]),
+        "sce_none": lambda: n.sigmoid_cross_entropy_with_logits(logits=[2., -1.]),
+        "smce": lambda: n.softmax_cross_entropy_with_logits(labels=[[0., 1.]], logits=[[1., 2.]]),
+        "smce_axis": lambda: n.softmax_cross_entropy_with_logits(labels=[[0., 1.], [1., 0.]], logits=[[1., 2.], [3., 1.]], axis=0),
+        "smce_int": lambda: n.softmax_cross_entropy_with_logits(labels=[[0, 1]], logits=[[1., 2.]]),
+        "smce_1d": lambda: n.softmax_cross_entropy_with_logits(labels=[0., 1.], logits=[1., 2.]),
+        "smce_shape": lambda: n.softmax_cross_entropy_with_logits(labels=[[0., 1., 0.]], logits=[[1., 2.]]),
+        "ssmce": lambda: n.sparse_softmax_cross_entropy_with_logits(labels=[1, 0], logits=[[1., 2.], [3., 1.]]),
+        "ssmce_oob": lambda: n.sparse_softmax_cross_entropy_with_logits(labels=[2, 0], logits=[[1., 2.], [3., 1.]]),
+        "ssmce_float": lambda: n.sparse_softmax_cross_entropy_with_logits(labels=[1., 0.], logits=[[1., 2.], [3., 1.]]),
+        "ssmce_rank": lambda: n.sparse_softmax_cross_entropy_with_logits(labels=[[1], [0]], logits=[[1., 2.], [3., 1.]]),
+        "ssmce_3d": lambda: n.sparse_softmax_cross_entropy_with_logits(labels=[[1, 0]], logits=[[[1., 2.], [3., 1.]]]),
+        "wce": lambda: n.weighted_cross_entropy_with_logits(labels=[1., 0.], logits=[2., -1.], pos_weight=3.),
+        "l2_loss": lambda: n.l2_loss([3., 4.]),
+        "l2_loss_int": lambda: n.l2_loss([3, 4]),
+        "moments": lambda: n.moments(tf.constant([[1., 2.], [3., 6.]]), axes=[0]),
+        "moments_k": lambda: n.moments(tf.constant([[1., 2.], [3., 6.]]), axes=[0, 1], keepdims=True),
+        "moments_int": lambda: n.moments(tf.constant([1, 2]), axes=[0]),
+        "moments_list": lambda: n.moments([1., 2.], axes=[0]),
+        "emb": lambda: n.embedding_lookup([[1., 2.], [3., 4.], [5., 6.]], [2, 0]),
+        "emb_oob": lambda: n.embedding_lookup([[1., 2.], [3., 4.]], [2]),
+        "emb_2d": lambda: n.embedding_lookup(tf.constant([[1., 2.], [3., 4.]]), [[1], [0]]),
+        "emb_list_params": lambda: n.embedding_lookup([tf.constant([[1., 2.]]), tf.constant([[3., 4.]])], [1, 0]),
+        "emb_maxnorm": lambda: n.embedding_lookup(tf.constant([[3., 4.]]), [0], max_norm=1.0),
+        "bias_add": lambda: n.bias_add([[1., 2.]], [1., 1.]),
+        "bias_add_bad": lambda: n.bias_add([[1., 2.]], [1.]),
+        "bias_add_1d": lambda: n.bias_add([1., 2.], [1., 1.]),
+        "bias_add_nchw": lambda: n.bias_add(tf.ones([1, 2, 3]), [1., 2.], data_format="NCHW"),
+        "top_k_nn": lambda: n.top_k([1., 3.]),
+        "zf_nn": lambda: n.zero_fraction([0., 1.]),
+        "lpl": lambda: n.log_poisson_loss([1., 2.], [0.5, 1.]),
+        "lpl_full": lambda: n.log_poisson_loss([0., 2.], [0.5, 1.], compute_full_loss=True),
+        "cal": lambda: n.compute_average_loss([1., 2., 3.]),
+        "cal_w": lambda: n.compute_average_loss([1., 2., 3.], sample_weight=[1., 0., 2.]),
+        "cal_g": lambda: n.compute_average_loss([1., 2., 3.], global_batch_size=6),
+        "cal_int": lambda: n.compute_average_loss([1, 2]),
+        "cal_2d": lambda: n.compute_average_loss([[1., 2.], [3., 4.]]),
+        "relu": lambda: n.relu([1, -1]),
+        "relu_f": lambda: n.relu([1., -1.]),
+        "relu_str": lambda: n.relu(["a"]),
+        "elu_i": lambda: n.elu([1]),
+        "sigmoid_nn": lambda: n.sigmoid([0.]),
+        "swish": lambda: n.silu([1.]),
+        "softplus": lambda: n.softplus([1.]),
+        "softsign": lambda: n.softsign([1.]),
+        "relu6_i": lambda: n.relu6([7, -1]),
+        "selu_i": lambda: n.selu([1]),
+        "leaky_i": lambda: n.leaky_relu([1, -2]),
+        "gelu_i": lambda: n.gelu([1]),
+        "tanh_i": lambda: n.tanh([1]),
+    }
+    return {name: attempt(function) for name, function in cases.items()}
