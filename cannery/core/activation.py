@@ -57,10 +57,45 @@ class Activation:
         return self._kernels
 
     def __call__(self, x) -> np.ndarray:
-        x = _as_float_array(x)
+        """``f(x)`` as an EagerTensor, ``x`` converted as ``tf.convert_to_tensor`` would
+        (Python floats float32), with the dtype rules of TensorFlow's kernel for a
+        built-in name: relu and relu6 take integers, leaky_relu casts them to float32,
+        linear passes anything through, the others refuse them."""
+        from cannery.core.eager_tensor import as_eager
+
+        if self.name not in _INTEGER_RULES:  # a user's function: any number as float
+            x = _as_float_array(x)
+        else:
+            from cannery.math import to_array
+
+            x = _contiguous(to_array(x).view(np.ndarray))
+            if x.dtype.kind not in "f":
+                rule = _INTEGER_RULES[self.name]
+                if rule == "pass":
+                    return as_eager(x.copy())
+                if x.dtype.kind not in "iu":
+                    from cannery.errors import InvalidArgumentError
+
+                    raise InvalidArgumentError(
+                        f"Value for attr 'T' of {_tf_dtype_name(x)} is not in the list of "
+                        f"allowed values: {_ALLOWED[rule]}")
+                if rule == "integer":
+                    out = np.maximum(x, 0)
+                    return as_eager(np.minimum(out, 6) if self.name == "relu6" else out)
+                if rule == "cast":
+                    x = x.astype(np.float32)
+                elif rule == "value_error":
+                    raise ValueError("`features.dtype` must be a floating point tensor."
+                                     f"Received:features.dtype=<dtype: '{x.dtype.name}'>")
+                else:
+                    from cannery.errors import InvalidArgumentError
+
+                    raise InvalidArgumentError(
+                        f"Value for attr 'T' of {x.dtype.name} is not in the list of "
+                        f"allowed values: {_ALLOWED['float']}")
         out = np.empty_like(x)
         self.kernels()[0](x.reshape(-1), out.reshape(-1))
-        return out
+        return as_eager(out)
 
     def apply_(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``f(x)`` into ``out`` (may be ``x`` itself for an in-place update)."""
@@ -79,11 +114,38 @@ class Activation:
         return self.name
 
 
+# What a built-in activation called directly does with a tensor that is not a float one
+# (TensorFlow's kernels' type constraints; gelu checks in Python first).
+_INTEGER_RULES = {
+    "relu": "integer", "relu6": "integer", "leaky_relu": "cast", "linear": "pass",
+    "gelu": "value_error", "gelu_approximate": "value_error",
+    **{name: "float" for name in ("elu", "selu", "sigmoid", "tanh", "softplus", "softsign",
+                                  "swish", "silu")},
+}
+_ALLOWED = {
+    "integer": "float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, "
+               "uint32, uint64, qint8",
+    "cast": "half, bfloat16, float, double, int32, int64",
+    "float": "half, bfloat16, float, double",
+    "value_error": "half, bfloat16, float, double",
+    "pass": "",
+}
+
+
+def _tf_dtype_name(array) -> str:
+    return "string" if array.dtype.kind in "OSU" else array.dtype.name
+
+
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    # np.ascontiguousarray would make a 0-d array 1-d
+    return x if x.flags.c_contiguous else x.copy(order="C")
+
+
 def _as_float_array(x) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype not in (np.float32, np.float64):
         x = x.astype(np.float32)
-    return np.ascontiguousarray(x)
+    return _contiguous(x)
 
 
 def from_callable(fn: Callable, name: str | None = None) -> Activation:
