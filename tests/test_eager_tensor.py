@@ -329,3 +329,16 @@ def test_batched_text_from_a_dataset_reads_back_as_utf8_bytes():
     assert values.tolist() == [b"x", b"yy", b"z\xc3\xa9"]
     assert batch[2].numpy() == b"z\xc3\xa9"
     assert "numpy=array([b'x', b'yy', b'z\\xc3\\xa9'], dtype=object)" in repr(batch)
+
+
+def test_dtype_properties_as_tensorflows():
+    # TF 2.15: size in bytes (0 for string), the types.proto enum, numpy's limits
+    assert (tf.float32.size, tf.int64.size, tf.string.size) == (4, 8, 0)
+    assert (tf.float32.as_datatype_enum, tf.int64.as_datatype_enum,
+            tf.string.as_datatype_enum) == (1, 9, 7)
+    assert tf.uint8.is_unsigned and not tf.int8.is_unsigned
+    assert tf.float32.base_dtype is tf.float32 and tf.int32.real_dtype is tf.int32
+    assert tf.float32.max == np.float32(3.4028235e38) and tf.uint8.min == 0
+    assert tf.int64.min == -2**63 and tf.int64.max == 2**63 - 1
+    with pytest.raises(TypeError, match="Cannot find minimum value"):
+        tf.bool.min

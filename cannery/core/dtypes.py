@@ -53,6 +53,47 @@ class DType:
     def as_numpy_dtype(self) -> type:
         return object if self.is_string else np.dtype(self.name).type
 
+    @property
+    def is_unsigned(self) -> bool:
+        return self.name.startswith("uint")
+
+    is_complex = False
+    is_quantized = False
+    is_numpy_compatible = True
+
+    @property
+    def size(self) -> int:
+        """Bytes per element (0 for strings, as TensorFlow's)."""
+        return 0 if self.is_string else np.dtype(self.name).itemsize
+
+    @property
+    def base_dtype(self) -> "DType":
+        return self
+
+    @property
+    def real_dtype(self) -> "DType":
+        return self
+
+    @property
+    def as_datatype_enum(self) -> int:
+        return _ENUM_OF[self.name]
+
+    @property
+    def min(self):
+        """The smallest value (numpy's ``finfo`` / ``iinfo``, as TensorFlow's)."""
+        return self._limit("minimum", lambda info: info.min)
+
+    @property
+    def max(self):
+        return self._limit("maximum", lambda info: info.max)
+
+    def _limit(self, what: str, pick):
+        if self.is_floating:
+            return pick(np.finfo(self.as_numpy_dtype))
+        if self.is_integer:
+            return pick(np.iinfo(self.as_numpy_dtype))
+        raise TypeError(f"Cannot find {what} value of {self} with type {self}.")
+
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
@@ -80,6 +121,7 @@ _TYPE_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6:
               7: "string", 9: "int64", 10: "bool", 17: "uint16", 19: "float16",
               22: "uint32", 23: "uint64"}
 _TF_NAME_ALIASES = {"half": "float16", "float": "float32", "double": "float64"}
+_ENUM_OF = {name: number for number, name in _TYPE_ENUM.items()}
 
 
 def _tf_dtype_name(value) -> str | None:
