@@ -13,7 +13,8 @@ import os
 import numpy as np
 
 from cannery.core.estimator import _select_keys
-from cannery.core.export import ExportError, read_manifest, revive, variables_path
+from cannery.core.export import (ExportError, read_manifest, resolve_assets, revive,
+                                 variables_path)
 from cannery.core.features import FeatureCache
 from cannery.core.model import FrozenVariables
 
@@ -43,7 +44,7 @@ class Predictor:
         manifest = read_manifest(self.export_dir)
         self.manifest = manifest
         plugins = manifest.get("plugins") or []
-        spec = manifest["spec"]
+        spec = resolve_assets(manifest["spec"], self.export_dir, manifest.get("assets"))
         try:
             estimator_class = registry.get("estimator", spec["estimator"])
         except registry.UnknownComponentError:

@@ -959,8 +959,10 @@ class Estimator:
         modes = tuple(m for m in (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT)
                       if m in input_receiver_fn_map)
         if not modes:
-            raise ValueError("input_receiver_fn_map must name at least one of "
-                             f"{ModeKeys.TRAIN!r}, {ModeKeys.EVAL!r}, {ModeKeys.PREDICT!r}")
+            # TensorFlow's message (the valid modes are 'train', 'eval', 'infer'); a mode
+            # mapped to None is exported with the signature of the feature columns
+            raise ValueError(f"No valid modes for exporting found. Got "
+                             f"{input_receiver_fn_map.keys()}.")
         receiver = input_receiver_fn_map.get(ModeKeys.PREDICT)
         return self._exporter().export(self, export_dir_base, receiver, assets_extra, as_text,
                                        checkpoint_path, modes=modes)

@@ -4,14 +4,21 @@
 versions, the plugins used, the model spec, the signature and the modes) and
 ``variables/variables``, a regular cannery checkpoint file with the model variables
 (and, for a TRAIN export, the optimizer state), so ``warm_start_from=<export dir>``
-works. Nothing is pickled.
+works, and ``assets/`` the vocabulary files the model reads (the manifest's ``assets``
+maps each path named in the spec to its copy, which serving reads instead, as
+TensorFlow's SavedModel does). Nothing is pickled.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import msgpack
+
+ASSETS_DIRECTORY = "assets"
+#: The spec fields that name a file the model reads, by component type.
+_FILE_FIELDS = {"categorical_column_with_vocabulary_file": "vocabulary_file"}
 
 MANIFEST = "saved_model.msgpack"
 FORMAT = "cannery.saved_model"
@@ -53,6 +60,66 @@ def read_manifest(export_dir) -> dict:
             f"({FORMAT_VERSION}); upgrade cannery (it was written by cannery "
             f"{manifest.get('cannery_version')})")
     return manifest
+
+
+def _file_fields(value):
+    """``(component dict, field)`` of every file a spec names (vocabulary files)."""
+    from cannery.core.spec import TYPE_KEY
+
+    if isinstance(value, list):
+        for item in value:
+            yield from _file_fields(item)
+    elif isinstance(value, dict):
+        field = _FILE_FIELDS.get(value.get(TYPE_KEY))
+        if field is not None and isinstance(value.get(field), str):
+            yield value, field
+        for item in value.values():
+            yield from _file_fields(item)
+
+
+def copy_assets(spec, export_dir) -> dict:
+    """Copy the files ``spec`` names into ``<export_dir>/assets/``, as TensorFlow's
+    SavedModel copies a vocabulary file, so the export serves without them.
+
+    Returns:
+        ``{path named in the spec: file name under assets/}`` for the manifest's
+        ``assets`` (two files of one name get ``name_1``, ``name_2`` ...).
+
+    Raises:
+        ValueError: a named file does not exist (naming the column and the file).
+    """
+    assets: dict = {}
+    for component, field in _file_fields(spec):
+        source = component[field]
+        if source in assets:
+            continue
+        if not os.path.isfile(source):
+            raise ValueError(f"column {component.get('key')!r}: {field} {source} does not exist "
+                             f"(an export copies it to {ASSETS_DIRECTORY}/)")
+        base = os.path.basename(source) or "asset"
+        name, suffix = base, 0
+        while name in assets.values():
+            suffix += 1
+            name = f"{base}_{suffix}"
+        os.makedirs(os.path.join(export_dir, ASSETS_DIRECTORY), exist_ok=True)
+        shutil.copyfile(source, os.path.join(export_dir, ASSETS_DIRECTORY, name))
+        assets[source] = name
+    return assets
+
+
+def resolve_assets(spec, export_dir, assets: dict):
+    """A copy of ``spec`` whose file fields name the export's copies (see
+    :func:`copy_assets`); files of exports written without ``assets`` stay as named."""
+    if not assets:
+        return spec
+    import copy
+
+    spec = copy.deepcopy(spec)
+    for component, field in _file_fields(spec):
+        name = assets.get(component[field])
+        if name is not None:
+            component[field] = os.path.join(os.fsdecode(export_dir), ASSETS_DIRECTORY, name)
+    return spec
 
 
 def revive(value, plugins=()):

@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 
 from cannery.core.dtypes import as_dtype
-from cannery.errors import InvalidArgumentError, UnimplementedError
+from cannery.errors import InvalidArgumentError, OpError, UnimplementedError
 from cannery.losses import Reduction, reduce_weighted_sum, reduction_denominator
 
 __all__ = [
@@ -107,6 +107,25 @@ def convert_label_vocabulary(value):
     return value
 
 
+class LabelVocabularyError(TypeError, ValueError):
+    """A label_vocabulary item that is not a string.
+
+    TensorFlow builds the vocabulary's lookup table at the first step and fails there
+    with TypeError ("Expected string, but got 0 of type 'int'."); cannery checks at
+    construction, and earlier versions raised ValueError: this is both.
+    """
+
+
+def check_label_vocabulary_items(vocabulary) -> None:
+    """Raise :class:`LabelVocabularyError` for the first item that is not a ``str``."""
+    for item in vocabulary:
+        if not isinstance(item, str):
+            raise LabelVocabularyError(
+                f"label_vocabulary: Expected string, but got {item!r} of type "
+                f"'{type(item).__name__}'."
+            )
+
+
 def validate_label_vocabulary(instance, attribute, value) -> None:
     if value is None:
         return
@@ -114,12 +133,7 @@ def validate_label_vocabulary(instance, attribute, value) -> None:
         raise ValueError(
             f"label_vocabulary should be a list or a tuple. Given type: {type(value)}"
         )
-    for item in value:
-        if not isinstance(item, str):
-            raise ValueError(
-                f"label_vocabulary: expected strings, received {item!r} "
-                f"({type(item).__name__})"
-            )
+    check_label_vocabulary_items(value)
 
 
 def _is_numeric_column(value) -> bool:
@@ -591,9 +605,15 @@ class Head:
         float64 stand in for it (``2 * logits_dimension`` extra calls per batch).
         """
         k = self.loss_dimension
+        labels = np.asarray(labels)
+        # the finite differences call loss_fn with float64 logits, and with float labels
+        # in float64 too: TF ops that insist on one dtype (sigmoid_cross_entropy...) accept
+        # them as they accept TF's float32 pair
+        labels64 = labels.astype(np.float64) if labels.dtype.kind == "f" else labels
 
         def call(x):
-            kwargs = {"labels": labels.reshape(lead + (labels.shape[-1],)),
+            y = labels64 if x.dtype == np.float64 else labels
+            kwargs = {"labels": y.reshape(lead + (labels.shape[-1],)),
                       "logits": x.reshape(lead + (x.shape[-1],))}
             if "features" in _fn_args(loss_fn):
                 kwargs["features"] = features
@@ -617,7 +637,13 @@ class Head:
                 value = value[0] if isinstance(value, tuple) else value
                 return np.asarray(value, dtype=np.float64).reshape(-1, k)
 
-            grad = _finite_difference_grad(loss_only, logits, k)
+            try:
+                grad = _finite_difference_grad(loss_only, logits, k)
+            except (TypeError, ValueError, OpError):
+                # loss_fn mixes float64 logits with float32 values of its own (a
+                # tf.constant, a feature): differentiate in float32, five points
+                grad = _finite_difference_grad(loss_only, logits, k, step=2e-2,
+                                               dtype=np.float32)
         grad = np.asarray(grad, dtype=np.float64).reshape(logits.shape)
         return self._weigh(unweighted, grad, weights, scale)
 
@@ -633,15 +659,29 @@ class Head:
         return rng.uniform(0.0, 1.0, size=(batch_size, self.label_dimension)).astype(np.float32)
 
 
-def _finite_difference_grad(fn, logits: np.ndarray, k: int, step: float = 1e-4) -> np.ndarray:
-    """d loss / d logits column by column; rows are independent so one call moves all rows."""
+def _finite_difference_grad(fn, logits: np.ndarray, k: int, step: float = 1e-4,
+                            dtype=np.float64) -> np.ndarray:
+    """d loss / d logits column by column; rows are independent so one call moves all rows.
+
+    In float64, central differences; in float32 (``dtype``), the five-point stencil,
+    whose O(step**4) error lets a step large enough for float32 rounding (about 5e-6
+    relative with step 2e-2).
+    """
     x = logits.astype(np.float64)
     grad = np.zeros_like(x)
+
+    def at(j, offset):
+        moved = x.copy()
+        moved[:, j] += offset
+        return fn(moved.astype(dtype)).astype(np.float64)
+
     for j in range(x.shape[1]):
-        plus, minus = x.copy(), x.copy()
-        plus[:, j] += step
-        minus[:, j] -= step
-        diff = (fn(plus) - fn(minus)) / (2 * step)
+        if dtype == np.float64:
+            diff = (at(j, step) - at(j, -step)) / (2 * step)
+        else:
+            near = at(j, step) - at(j, -step)
+            far = at(j, 2 * step) - at(j, -2 * step)
+            diff = (8 * near - far) / (12 * step)
         grad[:, j] = diff[:, 0] if k == 1 else diff[:, j]
     return grad
 

@@ -13,6 +13,7 @@ from cannery.core.columns import CategoricalColumn, DenseColumn
 from cannery.core.dtypes import DType, float32
 from cannery.core.hookspecs import hookimpl
 from cannery.core.tensors import SparseIds
+from cannery.errors import InvalidArgumentError
 from cannery.plugins.columns._base import (
     ParseSpec,
     as_tuple,
@@ -22,6 +23,15 @@ from cannery.plugins.columns._base import (
     one_row_values,
     to_dtype,
 )
+
+
+class FeatureShapeError(ValueError, InvalidArgumentError):
+    """A dense feature whose size does not fit its column's shape.
+
+    TensorFlow raises ValueError when the batch's shape is known as the graph is built
+    (numpy or constant inputs) and InvalidArgumentError when it is not (a Dataset's or a
+    parsed batch): this is both, so either ``except`` catches it.
+    """
 
 
 def _shape(value) -> tuple:
@@ -146,7 +156,7 @@ class NumericColumn(DenseColumn):
         batch = cache.batch_size
         width = self.dense_width
         if raw.size != batch * width:
-            raise ValueError(
+            raise FeatureShapeError(
                 f"Cannot reshape a tensor with {raw.size} elements to shape [{batch},{width}] "
                 f"({batch * width} elements) for feature {self.key} of shape {self.shape}"
             )

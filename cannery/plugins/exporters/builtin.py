@@ -57,15 +57,17 @@ class SavedModelExporter:
             plugins = estimator._checkpoint_plugins()
             ckpt.write_file(layout.variables_path(temp_dir), variables, state.global_step,
                             estimator._spec(), plugins)
+            spec = estimator._spec()
             manifest = {
                 "format": layout.FORMAT,
                 "format_version": layout.FORMAT_VERSION,
                 "cannery_version": _version(),
                 "plugins": plugins,
-                "spec": estimator._spec(),
+                "spec": spec,
                 "global_step": int(state.global_step),
                 "signature": signature,
                 "modes": list(modes),
+                "assets": layout.copy_assets(spec, temp_dir),
             }
             layout.write_manifest(temp_dir, manifest)
             if as_text:

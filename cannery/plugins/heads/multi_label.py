@@ -18,6 +18,7 @@ from cannery.core.head import (
     LABEL_NONE_ERR_MSG,
     Head,
     InvalidLabelError,
+    check_label_vocabulary_items,
     class_table,
     convert_label_vocabulary,
     dtype_str,
@@ -137,10 +138,7 @@ class MultiLabelHead(Head):
                 raise ValueError(
                     f"Length of label_vocabulary must be n_classes ({n_classes}). "
                     f"Given: {len(vocabulary)}")
-            for item in vocabulary:
-                if not isinstance(item, str):
-                    raise ValueError(f"label_vocabulary: expected strings, received {item!r} "
-                                     f"({type(item).__name__})")
+            check_label_vocabulary_items(vocabulary)
         validate_loss_fn(self, None, self.loss_fn)
         object.__setattr__(self, "loss_reduction", Reduction.validate(self.loss_reduction))
         self.class_ids_for_metrics  # noqa: B018 -- validates classes_for_class_based_metrics
