@@ -194,13 +194,19 @@ def test_text_line_dataset_lines(tmp_path):
     # interleaved one line at a time over 2 files; the empty file's slot takes b.txt when
     # the cycle comes back to it: a1 (a), [e ends], b2 (a), x (b), '' (a), y (b), ...
     both = tf.data.TextLineDataset([str(a), str(empty), str(b)], num_parallel_reads=2)
-    assert list(both.as_numpy_iterator()) == ["a,1", "b,2", "x", "", "y", '"c,d",3', "last"]
+    # as_numpy_iterator gives bytes, as TensorFlow's
+    assert list(both.as_numpy_iterator()) == [b"a,1", b"b,2", b"x", b"", b"y", b'"c,d",3',
+                                              b"last"]
+    # a Dataset of file names is read when iterated (Dataset.list_files, sorted)
+    listed = tf.data.TextLineDataset(tf.data.Dataset.list_files(
+        [str(b), str(a)], shuffle=False))
+    assert list(listed.as_numpy_iterator())[:2] == [b"a,1", b"b,2"]
     # AUTOTUNE reads ceil(cores / 3) files at a time, as TensorFlow's readers: one on a
     # 2-core machine (the files in turn), two on 4 to 6 cores (the order above)
     from cannery.data import _tfrecord
 
-    for cycle, expected in ((1, ["a,1", "b,2", "", '"c,d",3', "last", "x", "y"]),
-                            (2, ["a,1", "b,2", "x", "", "y", '"c,d",3', "last"])):
+    for cycle, expected in ((1, [b"a,1", b"b,2", b"", b'"c,d",3', b"last", b"x", b"y"]),
+                            (2, [b"a,1", b"b,2", b"x", b"", b"y", b'"c,d",3', b"last"])):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_tfrecord, "_autotune_cycle_length", lambda cycle=cycle: cycle)
             auto = tf.data.TextLineDataset([str(a), str(empty), str(b)],

@@ -1,19 +1,29 @@
 """``cannery.data``: the part of ``tf.data`` that estimator input functions use.
 
 ``Dataset`` (``from_tensor_slices``, ``from_tensors``, ``from_generator``, ``range``,
-``batch``, ``shuffle``, ``repeat``, ``map``, ``filter``, ``take``, ``skip``,
-``prefetch``, ``cache``, ``unbatch``), ``TextLineDataset``, ``TFRecordDataset`` and
-``experimental.make_csv_dataset``.
+``list_files``, ``batch``, ``padded_batch``, ``shuffle``, ``repeat``, ``map``,
+``filter``, ``interleave``, ``flat_map``, ``shard``, ``take``, ``skip``, ``prefetch``,
+``cache``, ``unbatch`` and more), ``Options``, ``DatasetSpec``, ``TextLineDataset``,
+``TFRecordDataset`` and ``experimental`` (``make_csv_dataset``,
+``make_batched_features_dataset``, ...).
 """
 
 from __future__ import annotations
 
 import importlib
 
-from cannery.data.dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+from cannery.data.dataset import (
+    AUTOTUNE,
+    INFINITE_CARDINALITY,
+    UNKNOWN_CARDINALITY,
+    Dataset,
+    DatasetSpec,
+    Options,
+    ThreadingOptions,
+)
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
-           "TFRecordDataset", "TextLineDataset", "experimental"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
+           "Options", "TFRecordDataset", "TextLineDataset", "ThreadingOptions", "experimental"]
 
 
 def __getattr__(name: str):

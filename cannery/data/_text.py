@@ -76,7 +76,8 @@ class TextLineDataset(Dataset):
     num_parallel_reads=None)``.
 
     Args:
-        filenames: a file name or a list (or string tensor) of them.
+        filenames: a file name, a list (or string tensor) of them, or a Dataset of
+            them (read when iterated).
         compression_type: ``None`` or ``""`` (plain), ``"ZLIB"`` or ``"GZIP"``.
         buffer_size: accepted for TensorFlow's signature (read buffer size).
         num_parallel_reads: files read at once, their lines interleaved one by one;
@@ -91,16 +92,13 @@ class TextLineDataset(Dataset):
 
     _columnar = True
 
-
-    def _element_spec(self):
-        # A scalar string per line, known without opening a file (an empty one too).
-        from cannery.core.eager_tensor import TensorSpec
-
-        return TensorSpec((), "string")
     def __init__(self, filenames, compression_type=None, buffer_size=None,
                  num_parallel_reads=None, name=None):
         del buffer_size, name
-        self._filenames = _file_names(filenames)
+        # A Dataset of names (``Dataset.list_files(...)``) is read when iterated, as
+        # TensorFlow's readers read theirs.
+        self._filenames = filenames if isinstance(filenames, Dataset) else \
+            _file_names(filenames)
         compression = (compression_type or "").upper() if isinstance(
             compression_type, (str, type(None))) else compression_type
         if compression not in ("", "ZLIB", "GZIP"):
@@ -123,6 +121,19 @@ class TextLineDataset(Dataset):
 
     def _cardinality(self):
         return UNKNOWN_CARDINALITY
+
+    def _element_spec(self):
+        # A scalar string per line, known without opening a file (an empty one too).
+        from cannery.core.eager_tensor import TensorSpec
+
+        return TensorSpec((), "string")
+
+    def _names(self) -> list[str]:
+        if isinstance(self._filenames, Dataset):
+            from cannery.data._tfrecord import _dataset_names
+
+            return _file_names(_dataset_names(self._filenames))
+        return self._filenames
 
     def _open(self, path: str):
         if self._compression == "GZIP":
@@ -147,10 +158,10 @@ class TextLineDataset(Dataset):
 
     def _chunks(self):
         if self._cycle_length <= 1:
-            for path in self._filenames:
+            for path in self._names():
                 yield from self._file_chunks(path)
         else:
-            yield from self._interleaved(list(self._filenames))
+            yield from self._interleaved(list(self._names()))
 
     def _interleaved(self, files):
         from cannery.data._csv import _CsvRows
