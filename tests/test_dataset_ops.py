@@ -27,14 +27,21 @@ D = Dataset
 E = tf.data.experimental
 
 
+def _text(value):
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
 def L(ds):
-    """The elements as (nested) Python lists."""
+    """The elements as (nested) Python lists; strings, which as_numpy_iterator gives as
+    bytes (as TensorFlow's), as text."""
     def conv(x):
         if isinstance(x, dict):
             return {k: conv(v) for k, v in x.items()}
         if isinstance(x, tuple):
             return tuple(conv(v) for v in x)
-        return np.asarray(x).tolist()
+        return _text(np.asarray(x).tolist())
     return [conv(e) for e in ds.as_numpy_iterator()]
 
 
@@ -410,7 +417,7 @@ def files(tmp_path):
 
 
 def test_list_files_sorted_like_matching_files(files):
-    names = lambda ds: [os.path.relpath(v, files) for v in ds.as_numpy_iterator()]
+    names = lambda ds: [os.path.relpath(v.decode(), files) for v in ds.as_numpy_iterator()]
     # MatchingFiles: fnmatch without FNM_PERIOD, so * matches ".h.csv"; sorted bytewise
     assert names(D.list_files(str(files / "*.csv"), shuffle=False)) == [
         ".h.csv", "a.csv", "b.csv", "x10.csv", "x2.csv"]
@@ -724,7 +731,7 @@ def test_csv_files_through_list_files_and_interleave_train_an_estimator(tmp_path
 
     # cycle 2, block 3: f0 gives a0-a2; f1 b0-b2; f0 has ended, so f1 goes on with b3
     # and ends; f2 takes slot 0: c0-c2; slot 1 finds no input left; c3, c4
-    keys = [k.decode() for k, _, _ in L(dataset())]  # decode_csv strings are bytes
+    keys = [k for k, _, _ in L(dataset())]  # L gives strings as text
     assert keys == ["a0", "a1", "a2", "b0", "b1", "b2", "b3", "c0", "c1", "c2", "c3", "c4"]
 
     def input_fn():

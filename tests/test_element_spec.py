@@ -200,3 +200,17 @@ def test_file_sources_know_their_spec_without_reading(tmp_path):
     assert (features["x"].shape.as_list(), features["x"].dtype) == ([None], tf.int32)
     assert (features["s"].shape.as_list(), features["s"].dtype) == ([None], tf.string)
     assert (label.shape.as_list(), label.dtype) == ([None], tf.float32)
+
+
+def test_sparse_output_of_a_map_has_unknown_sizes():
+    # TensorFlow traces parse_single_example: a VarLenFeature's dense shape is [None]
+    # ([None, None] batched), whatever the first record holds (two values here)
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "v": tf.train.Feature(int64_list=tf.train.Int64List(value=[1, 2]))}))
+    records = tf.data.Dataset.from_tensor_slices(
+        np.array([example.SerializeToString()], dtype=object))
+    spec = {"v": tf.io.VarLenFeature(tf.int64)}
+    single = records.map(lambda r: tf.io.parse_single_example(r, spec)).element_spec["v"]
+    batched = records.batch(1).map(lambda r: tf.io.parse_example(r, spec)).element_spec["v"]
+    assert single == tf.SparseTensorSpec([None], tf.int64)
+    assert batched == tf.SparseTensorSpec([None, None], tf.int64)

@@ -534,7 +534,7 @@ def test_make_batched_features_dataset_shuffles_files_then_records_with_the_seed
     # buffer len(names), then the records are shuffled with buffer 5 and seed 7: two
     # shuffles, each of op seed 7 (seeds (87654321, 7) with no global seed)
     names = sorted(tf.io.gfile.glob(pattern))
-    order = [str(n) for n in Dataset.from_tensor_slices(np.array(names)).shuffle(
+    order = [n.decode() for n in Dataset.from_tensor_slices(np.array(names)).shuffle(
         len(names), seed=7).as_numpy_iterator()]
     sizes = {names[0]: (0, 7), names[1]: (7, 11), names[2]: (11, 17)}
     records = [k * 0.5 - 2.0 for name in order for k in range(*sizes[name])]

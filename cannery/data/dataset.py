@@ -118,6 +118,31 @@ def _as_eager_element(element):
     return st.unflatten(spec, [_as_eager_leaf(v) for v in leaves])
 
 
+def _as_numpy_leaf(value):
+    from cannery.core.eager_tensor import _as_tf_strings
+
+    if isinstance(value, str):  # a line of a text file: its bytes, undecodable ones kept
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, np.ndarray):
+        value = _as_tf_strings(value)
+        if value.dtype == object and value.size and isinstance(value.flat[0], str):
+            out = np.empty(value.shape, dtype=object)
+            out.reshape(-1)[:] = [v.encode("utf-8", "surrogateescape") if isinstance(v, str)
+                                  else v for v in value.reshape(-1).tolist()]
+            return out
+        return value
+    if isinstance(value, np.str_):
+        return str(value).encode("utf-8")
+    return value
+
+
+def _as_numpy_element(element):
+    if isinstance(element, (np.ndarray, np.generic, str)):
+        return _as_numpy_leaf(element)
+    spec, leaves = st.flatten(element)
+    return st.unflatten(spec, [_as_numpy_leaf(v) for v in leaves])
+
+
 def _eager_elements(elements: Iterator) -> Iterator:
     try:
         for element in elements:
@@ -164,8 +189,10 @@ class Dataset:
         return _eager_elements(self._elements())
 
     def as_numpy_iterator(self) -> Iterator:
-        """Iterate the elements as plain numpy arrays."""
-        return self._elements()
+        """Iterate the elements as TensorFlow's ``as_numpy_iterator`` gives them: numpy
+        values, with strings as ``bytes`` (an object array of them for a batch)."""
+        for element in self._elements():
+            yield _as_numpy_element(element)
 
     def _elements(self) -> Iterator:
         if not self._columnar:
@@ -1422,13 +1449,14 @@ class _Map(Dataset):
         # TensorFlow traces map_func on symbolic inputs; cannery runs it on the first
         # input element and marks unknown the sizes that equal an input size
         # TensorFlow does not know (a None batch dimension).
+        # A SparseTensor's dense shape a function computes (tf.io.parse_example's
+        # VarLenFeature, the usual one) is data-dependent there: all its sizes unknown.
         element = self._input._first_element()
         unknown = _unknown_sizes(self._input._element_spec(), element)
-        output = _spec_of(self._apply(element))
-        if not unknown:
-            return output
-        spec, leaves = st.flatten(output)
-        return st.unflatten(spec, [_relax_spec(leaf, unknown) for leaf in leaves])
+        spec, leaves = st.flatten(_spec_of(self._apply(element)))
+        return st.unflatten(spec, [
+            _with_shape(leaf, (None,) * len(leaf.shape)) if isinstance(leaf, SparseTensorSpec)
+            else _relax_spec(leaf, unknown) for leaf in leaves])
 
     def _apply(self, element):
         result = self._fn(*element) if isinstance(element, tuple) else self._fn(element)
