@@ -168,3 +168,13 @@ def test_label_vocabulary_of_ints_is_a_type_error(make):
         make()
     assert isinstance(info.value, ValueError)
     assert str(info.value) == "label_vocabulary: Expected string, but got 0 of type 'int'."
+
+
+def test_a_plugin_column_declares_its_file_fields_for_exports():
+    # the built-in vocabulary-file column is found through the same field metadata a
+    # plugin's column uses; a type that is not a registered column names no files
+    from cannery.core.export import _asset_fields
+
+    assert _asset_fields("categorical_column_with_vocabulary_file") == ("vocabulary_file",)
+    assert _asset_fields("numeric_column") == ()
+    assert _asset_fields("no_such_column") == ()

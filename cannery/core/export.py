@@ -11,14 +11,14 @@ TensorFlow's SavedModel does). Nothing is pickled.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 
+import attrs
 import msgpack
 
 ASSETS_DIRECTORY = "assets"
-#: The spec fields that name a file the model reads, by component type.
-_FILE_FIELDS = {"categorical_column_with_vocabulary_file": "vocabulary_file"}
 
 MANIFEST = "saved_model.msgpack"
 FORMAT = "cannery.saved_model"
@@ -62,6 +62,21 @@ def read_manifest(export_dir) -> dict:
     return manifest
 
 
+@functools.lru_cache(maxsize=None)
+def _asset_fields(type_name) -> tuple:
+    """The fields of a feature column type that name a file it reads: those declared
+    with ``attrs.field(metadata={"spec_asset": True})`` (a plugin's columns too)."""
+    from cannery import registry
+
+    try:
+        cls = registry.get("feature_column", type_name)
+    except (registry.UnknownComponentError, TypeError):
+        return ()
+    if not attrs.has(cls):
+        return ()
+    return tuple(f.name for f in attrs.fields(cls) if f.metadata.get("spec_asset"))
+
+
 def _file_fields(value):
     """``(component dict, field)`` of every file a spec names (vocabulary files)."""
     from cannery.core.spec import TYPE_KEY
@@ -70,9 +85,10 @@ def _file_fields(value):
         for item in value:
             yield from _file_fields(item)
     elif isinstance(value, dict):
-        field = _FILE_FIELDS.get(value.get(TYPE_KEY))
-        if field is not None and isinstance(value.get(field), str):
-            yield value, field
+        type_name = value.get(TYPE_KEY)
+        for field in _asset_fields(type_name) if isinstance(type_name, str) else ():
+            if isinstance(value.get(field), str):
+                yield value, field
         for item in value.values():
             yield from _file_fields(item)
 

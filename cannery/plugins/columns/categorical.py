@@ -271,7 +271,8 @@ class VocabularyFileCategoricalColumn(_SingleKeyColumn):
     registered_name: ClassVar[str] = "categorical_column_with_vocabulary_file"
 
     key: str
-    vocabulary_file: str
+    # "spec_asset": an export copies the file into its assets/ and serves from the copy
+    vocabulary_file: str = attrs.field(metadata={"spec_asset": True})
     vocabulary_size: int | None = None
     num_oov_buckets: int = 0
     default_value: int | None = None
