@@ -342,3 +342,17 @@ def test_dtype_properties_as_tensorflows():
     assert tf.int64.min == -2**63 and tf.int64.max == 2**63 - 1
     with pytest.raises(TypeError, match="Cannot find minimum value"):
         tf.bool.min
+
+
+def test_a_string_tensors_dtype_is_tf_string_and_still_numpys_underneath():
+    # TF: tf.constant(["a"]).dtype prints <dtype: 'string'>, name "string"; a batch of a
+    # Dataset's U column too. numpy code still reads kind / np.dtype() through it.
+    text = tf.constant(["a", "b"])
+    assert str(text.dtype) == "<dtype: 'string'>" and text.dtype.name == "string"
+    assert text.dtype == tf.string and text.dtype == object and text.dtype.kind == "O"
+    assert np.dtype(text.dtype) == np.dtype(object)
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(np.array(["x", "y"])).batch(2)))
+    assert batch.dtype.name == "string" and batch.dtype.kind == "U"
+    assert tf.strings.upper(batch).numpy().tolist() == [b"X", b"Y"]
+    # numeric tensors keep numpy's dtype
+    assert tf.constant(1.0).dtype is np.dtype(np.float32)

@@ -101,6 +101,23 @@ class DType:
         return f"<dtype: '{self.name}'>"
 
 
+@attrs.frozen(repr=False, eq=False)
+class TextDType(DType):
+    """``tf.string`` as a string tensor's ``dtype``, still answering as the numpy dtype
+    underneath (``kind``, ``itemsize``, ``np.dtype(x)``), so numpy code keeps working."""
+
+    numpy_dtype: np.dtype = None
+
+    @property
+    def dtype(self) -> np.dtype:  # what np.dtype(...) and dtype= arguments read
+        return self.numpy_dtype
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(self.numpy_dtype, attribute)
+
+
 _INTEGER = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 _FLOATING = ("float16", "float32", "float64")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cannery.core.dtypes import DType, as_dtype
+from cannery.core.dtypes import DType, TextDType, as_dtype
 
 __all__ = ["EagerTensor", "SparseTensorSpec", "TensorShape", "TensorSpec", "as_eager",
            "dtype_name"]
@@ -83,12 +83,39 @@ class EagerTensor(np.ndarray):
     """
 
     @property
+    def dtype(self):
+        """numpy's dtype, except for strings: ``tf.string`` (a :class:`TextDType`, whose
+        ``name`` is ``"string"`` and which still answers numpy's dtype attributes)."""
+        dtype = np.ndarray.dtype.__get__(self)
+        return TextDType("string", dtype) if dtype.kind in "OSU" else dtype
+
+    @dtype.setter
+    def dtype(self, value):
+        np.ndarray.dtype.__set__(self, value)
+
+    @property
     def shape(self) -> TensorShape:
         return TensorShape(np.ndarray.shape.__get__(self))
 
     @shape.setter
     def shape(self, value):
         np.ndarray.shape.__set__(self, value)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def set_shape(self, shape) -> None:
+        """TensorFlow's eager ``Tensor.set_shape``: a shape is already known, so this only
+        checks that ``shape`` (None, a list or a TensorShape; None for an unknown size)
+        is compatible with it, and raises ValueError if not."""
+        dims = None if shape is None else getattr(shape, "dims", shape)
+        own = self.shape
+        if dims is not None:
+            dims = [None if d is None else int(getattr(d, "value", d)) for d in dims]
+            if len(dims) != len(own) or any(d is not None and d != o
+                                             for d, o in zip(dims, own)):
+                raise ValueError(f"Tensor's shape {own} is not compatible with supplied "
+                                 f"shape {shape}.")
 
     def numpy(self):
         """A copy of the values as a plain numpy array, as ``Tensor.numpy()`` returns
@@ -101,7 +128,7 @@ class EagerTensor(np.ndarray):
         if isinstance(item, np.ndarray):
             return item
         # one element: TensorFlow gives a 0-d tensor (a string one's .numpy() is bytes)
-        scalar = np.empty((), dtype=self.dtype)
+        scalar = np.empty((), dtype=np.ndarray.dtype.__get__(self))
         scalar[()] = item
         return scalar.view(EagerTensor)
 
