@@ -1,8 +1,8 @@
-"""``tf.io`` parsing specs (``FixedLenFeature``, ``VarLenFeature``), the parsers of
-serialized ``tf.train.Example`` records (``parse_example``, ``parse_single_example``)
-and of CSV lines (``decode_csv``); ``gfile`` (:mod:`cannery._gfile`) and the TFRecord
-writer (``TFRecordWriter``, ``TFRecordOptions``; :mod:`cannery.data._tfrecord`), loaded
-on first use.
+"""``tf.io`` parsing specs (``FixedLenFeature``, ``FixedLenSequenceFeature``,
+``VarLenFeature``), the parsers of serialized ``tf.train.Example`` records
+(``parse_example``, ``parse_single_example``) and of CSV lines (``decode_csv``);
+``gfile`` (:mod:`cannery._gfile`) and the TFRecord writer (``TFRecordWriter``,
+``TFRecordOptions``; :mod:`cannery.data._tfrecord`), loaded on first use.
 
 A serving receiver (``tf.estimator.export.build_parsing_serving_input_receiver_fn``)
 takes a dict of these specs, written by hand or returned by
@@ -18,8 +18,8 @@ import numpy as np
 
 from cannery.core.dtypes import as_dtype
 
-__all__ = ["FixedLenFeature", "TFRecordOptions", "TFRecordWriter", "VarLenFeature",
-           "decode_csv", "gfile", "parse_example", "parse_single_example"]
+__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "TFRecordOptions", "TFRecordWriter",
+           "VarLenFeature", "decode_csv", "gfile", "parse_example", "parse_single_example"]
 
 # tf.io names that live in other modules: "module" or "module:attribute"
 _LAZY = {"gfile": "cannery._gfile",
@@ -52,6 +52,18 @@ class FixedLenFeature(NamedTuple):
         shape = self.shape if isinstance(self.shape, (list, tuple)) else [self.shape]
         return {"dtype": as_dtype(self.dtype).name, "shape": [int(d) for d in shape],
                 "fixed_length": True, "default_value": self.default_value}
+
+
+class FixedLenSequenceFeature(NamedTuple):
+    """A feature of any number of items of a fixed ``shape`` per example
+    (``tf.io.FixedLenSequenceFeature``): parsed to ``[batch, longest] + shape``, shorter
+    examples padded with ``default_value`` (a scalar; 0 or ``b""`` by default). Parsing
+    Examples needs ``allow_missing=True``, as in TensorFlow."""
+
+    shape: Any
+    dtype: Any
+    allow_missing: bool = False
+    default_value: Any = None
 
 
 class VarLenFeature(NamedTuple):
@@ -159,14 +171,15 @@ def parse_example(serialized, features, example_names=None, name=None) -> dict:
     Args:
         serialized: a list or 1-D array of serialized Examples (a single one gives
             results without the batch dimension, as :func:`parse_single_example`).
-        features: ``{key: FixedLenFeature | VarLenFeature}``; dtypes ``tf.float32``,
-            ``tf.int64`` or ``tf.string``.
+        features: ``{key: FixedLenFeature | FixedLenSequenceFeature | VarLenFeature}``;
+            dtypes ``tf.float32``, ``tf.int64`` or ``tf.string``.
         example_names: optional names of the records, used in error messages.
         name: accepted for TensorFlow's signature.
 
     Returns:
         ``{key: value}``: a FixedLenFeature gives an array ``[batch] + shape``
-        (strings as ``bytes``) with ``.numpy()``; a VarLenFeature a
+        (strings as ``bytes``) with ``.numpy()``; a FixedLenSequenceFeature an array
+        ``[batch, longest] + shape`` padded with its default; a VarLenFeature a
         :class:`~cannery.core.tensors.SparseTensor` ``[batch, longest list]``.
 
     Raises:
@@ -266,16 +279,43 @@ def _parse_specs(features) -> list:
                           tuple(int(d) for d in shape), feature.default_value))
         elif isinstance(feature, VarLenFeature):
             specs.append((key, "sparse", as_dtype(feature.dtype).name, None, None))
+        elif isinstance(feature, FixedLenSequenceFeature):
+            if feature.shape is None:
+                raise ValueError(f"Missing shape for feature {key}. Received "
+                                 f"feature={feature}.")
+            if not feature.allow_missing:
+                raise ValueError("Unsupported: FixedLenSequenceFeature requires "
+                                 "allow_missing to be True.")
+            shape = list(feature.shape) if isinstance(feature.shape, (list, tuple)) \
+                else [feature.shape]
+            if any(d is None for d in shape):
+                dense_index = sum(1 for k in sorted(features) if k < key and not
+                                  isinstance(features[k], VarLenFeature))
+                dims = ",".join("?" if d is None else str(int(d)) for d in [None, *shape])
+                raise InvalidArgumentError(
+                    f"dense_shapes[{dense_index}] has unknown rank or unknown inner "
+                    f"dimensions: [{dims}]{_OP}")
+            specs.append((key, "seq", as_dtype(feature.dtype).name,
+                          tuple(int(d) for d in shape), feature.default_value))
         else:
             raise ValueError(f"Unsupported {type(feature).__name__} {feature} for key '{key}'")
     for attr, kind in (("Tdense", "dense"), ("sparse_types", "sparse")):
         for _, spec_kind, dtype, _, _ in specs:
-            if spec_kind == kind and dtype not in _PARSED_DTYPES:
+            if spec_kind in (kind, kind == "dense" and "seq") and dtype not in _PARSED_DTYPES:
                 raise InvalidArgumentError(
                     f"Value for attr '{attr}' of {_tf_type_name(dtype)} is not in the list "
                     "of allowed values: float, int64, string")
-    return [(key, kind, dtype, shape, _dense_default(dtype, shape, default))
+    return [(key, kind, dtype, shape, _sequence_default(dtype, default) if kind == "seq"
+             else _dense_default(dtype, shape, default))
             for key, kind, dtype, shape, default in specs]
+
+
+def _sequence_default(dtype, default):
+    """A FixedLenSequenceFeature's padding value: a scalar array (0 or b"" by default)."""
+    if default is None:
+        return np.asarray(b"", dtype=object) if dtype == "string" else \
+            np.zeros((), dtype=_PARSED_DTYPES[dtype])
+    return _dense_default(dtype, (), default)
 
 
 def _dense_default(dtype, shape, default):
@@ -349,7 +389,7 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
     batch = len(records)
     dense = {key: np.empty((batch, *shape), dtype=_PARSED_DTYPES[dtype])
              for key, kind, dtype, shape, _ in specs if kind == "dense"}
-    sparse = {key: [] for key, kind, *_ in specs if kind == "sparse"}
+    sparse = {key: [] for key, kind, *_ in specs if kind in ("sparse", "seq")}
     keys = [(key, key.encode("utf-8")) for key, *_ in specs]
     for index, record in enumerate(records):
         entries = decode_example(record)
@@ -366,6 +406,23 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
             if found_kind == UNSUPPORTED:
                 raise InvalidArgumentError(f"Unsupported datatype.{_OP}")
             expected = _tf_type_name(dtype)
+            if kind == "seq":
+                if found_kind is not None and found_kind != expected:
+                    raise InvalidArgumentError(
+                        f"{where(index, key)}  Data types don't match. Data type: "
+                        f"{found_kind} but expected type: {expected}{_OP}")
+                values = () if found_kind is None else feature_values(feature, found_kind)
+                if values is None:
+                    raise InvalidArgumentError(
+                        f"{where(index, key)}  Can't parse serialized Example.{_OP}")
+                stride = int(np.prod(shape, dtype=np.int64))
+                if stride and len(values) % stride:
+                    raise InvalidArgumentError(
+                        f"{where(index, key)}  Number of {_COUNT_WORDS[found_kind]} values "
+                        f"is not a multiple of stride length. Saw {len(values)} values but "
+                        f"output shape is: [?,{','.join(map(str, shape))}]{_OP}")
+                sparse[key].append(values)
+                continue
             if kind == "sparse":
                 if found_kind is not None and found_kind != expected:
                     raise InvalidArgumentError(
@@ -397,9 +454,13 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
                     f"[{','.join(map(str, shape))}]{_OP}")
             dense[key].reshape(batch, -1)[index, :] = values
     out = {}
-    for key, kind, dtype, _, _ in specs:
+    for key, kind, dtype, shape, default in specs:
         if kind == "dense":
             out[key] = dense[key][0] if single else dense[key]
+            continue
+        if kind == "seq":
+            out[key] = _pad_sequences(sparse[key], dtype, shape, default)
+            out[key] = out[key][0] if single else out[key]
             continue
         lists = sparse[key]
         lengths = [len(v) for v in lists]
@@ -417,6 +478,19 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
             rows = np.repeat(np.arange(batch, dtype=np.int64), lengths)
             out[key] = SparseTensor(np.stack([rows, columns], axis=1).reshape(-1, 2), values,
                                     [batch, width])
+    return out
+
+
+def _pad_sequences(lists: list, dtype: str, shape: tuple, pad) -> np.ndarray:
+    """FixedLenSequenceFeature values ``[batch, longest] + shape``, padded with ``pad``."""
+    stride = int(np.prod(shape, dtype=np.int64))
+    width = max((len(v) // stride for v in lists), default=0) if stride else 0
+    out = np.empty((len(lists), width, *shape), dtype=_PARSED_DTYPES[dtype])
+    out[...] = pad[()] if dtype == "string" else pad
+    rows = out.reshape(len(lists), width * stride)
+    for index, values in enumerate(lists):
+        if len(values):
+            rows[index, :len(values)] = list(values) if dtype == "string" else values
     return out
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from cannery.core.dtypes import as_dtype
-from cannery.core.eager_tensor import EagerTensor, as_eager
+from cannery.core.eager_tensor import EagerTensor, TensorShape, as_eager
 from cannery.core.tensors import SparseTensor
 from cannery.errors import InvalidArgumentError, NotFoundError, UnimplementedError
 
@@ -1443,6 +1443,16 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
         debugging.assert_less(lab, as_eager(bound), message="`labels` out of bound")
         debugging.assert_less(pred, as_eager(bound), message="`predictions` out of bound")
         n = int(bound)
+    if weights is not None:
+        weights = to_array(_unvar(weights))
+        if weights.shape != pred.shape:  # TensorFlow's assert_is_compatible_with
+            raise ValueError(f"Shapes {TensorShape(pred.shape)} and "
+                             f"{TensorShape(weights.shape)} are incompatible")
+    if lab.shape != pred.shape:  # TensorFlow stacks them into (label, prediction) pairs
+        raise InvalidArgumentError(
+            "Shapes of all inputs must match: values[0].shape = "
+            f"[{','.join(map(str, lab.shape))}] != values[1].shape = "
+            f"[{','.join(map(str, pred.shape))}] [Op:Pack] name: stack")
     values = np.ones(lab.shape, out_dtype) if weights is None else \
         cast(weights, as_dtype(out_dtype)).reshape(lab.shape)
     out = np.zeros((n, n), dtype=out_dtype)

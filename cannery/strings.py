@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 __all__ = ["as_string", "join", "length", "lower", "regex_full_match", "regex_replace",
-           "strip", "to_number", "upper"]
+           "split", "strip", "to_number", "upper"]
 
 
 def _strings(value, what: str = "input") -> np.ndarray:
@@ -61,6 +61,35 @@ def strip(input, name=None):  # noqa: A002
     """``tf.strings.strip``: leading and trailing ASCII whitespace removed."""
     del name
     return _map(_strings(input), lambda v: v.strip(b" \t\n\v\f\r"))
+
+
+def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
+    """``tf.strings.split`` of one string (a 0-d tensor, as in ``Dataset.map`` over
+    unbatched text): a 1-D string tensor of its tokens. ``sep`` None or ``""`` splits at
+    runs of ASCII whitespace and drops empty tokens; another ``sep`` splits at each
+    occurrence and keeps empty tokens. ``maxsplit`` limits the splits (-1: no limit).
+
+    Raises:
+        cannery.errors.UnimplementedError: input of rank 1 or more, for which
+            TensorFlow returns a RaggedTensor (cannery has none).
+    """
+    from cannery.core.eager_tensor import as_eager
+    from cannery.errors import UnimplementedError
+
+    del name
+    array = _strings(input)
+    if array.ndim != 0:
+        raise UnimplementedError(
+            f"tf.strings.split: input of shape {list(array.shape)} would give a "
+            "RaggedTensor, which cannery does not have; split one string at a time "
+            "(e.g. in Dataset.map before batching, or with padded_batch after)")
+    separator = None if sep is None else _strings(sep, "sep").item()
+    if separator == b"":
+        separator = None
+    tokens = array.item().split(separator, int(maxsplit))
+    out = np.empty(len(tokens), dtype=object)
+    out[:] = tokens
+    return as_eager(out)
 
 
 def length(input, name=None, unit="BYTE"):  # noqa: A002

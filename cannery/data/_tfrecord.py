@@ -724,6 +724,8 @@ class _ParsedExamples(Dataset):
         for key, kind, dtype, shape, _ in self._specs:
             if kind == "dense":
                 spec[key] = TensorSpec((*batch, *shape), dtype)
+            elif kind == "seq":  # FixedLenSequenceFeature: [batch, None] + shape
+                spec[key] = TensorSpec((*batch, None, *shape), dtype)
         return self._split(spec)
 
     def _split(self, parsed: dict):

@@ -326,12 +326,19 @@ class Dataset:
             raise TypeError(f"`generator` must be callable; received {generator!r}")
         call_args = tuple(args or ())
 
+        static = _generator_spec(output_types, output_shapes, output_signature)
+        declared = None if static is None else st.flatten(static)[1]
+
         def make():
+            # an exception of the generator itself propagates as it is (TensorFlow
+            # reports it as an OpError: UnknownError for a RuntimeError)
             for element in generator(*call_args):
                 spec, raw = st.flatten(element)
-                yield st.unflatten(spec, [st.to_array(v) for v in raw])
+                if declared is None:
+                    yield st.unflatten(spec, [st.to_array(v) for v in raw])
+                else:
+                    yield st.unflatten(spec, _generator_values(raw, declared, static, element))
 
-        static = _generator_spec(output_types, output_shapes, output_signature)
         return _Elements(make, element_spec=None if static is None else lambda: static)
 
     @staticmethod
@@ -1930,11 +1937,20 @@ def _pad_column(component: int, values: list, shape: tuple, pad):
             raise PaddingError("Attempted to pad to a smaller size than the input element.")
     strings = pad.dtype == object or arrays[0].dtype.kind in "OSU"
     out = np.empty((len(arrays), *target), dtype=object if strings else arrays[0].dtype)
-    out[...] = pad[()] if strings else pad
+    fill = pad[()] if strings else pad
+    if strings and isinstance(fill, str):
+        # elements of bytes (what string ops give) are padded with bytes, not text
+        sample = next((a.view(np.ndarray).reshape(-1)[0] for a in arrays if a.size), None)
+        if isinstance(sample, (bytes, np.bytes_)):
+            fill = fill.encode("utf-8", "surrogateescape")
+    out[...] = fill
     for i, array in enumerate(arrays):
         if strings:  # str values, not 0-d arrays, in the object array
             array = array.item() if array.ndim == 0 else array.astype(object)
         out[(i, *(slice(0, s) for s in np.shape(array)))] = array
+    if strings and isinstance(fill, str) and all(a.dtype.kind == "U" for a in arrays):
+        # numpy text stays text (a user sees it as bytes, like any ``U`` batch)
+        return out.astype(str)
     return out
 
 
@@ -2718,6 +2734,38 @@ def _relax_spec(leaf, unknown: set):
     if leaf.shape and leaf.shape[0] in unknown:
         return _with_shape(leaf, (None, *leaf.shape[1:]))
     return leaf
+
+
+def _generator_values(raw: list, declared: list, static, element) -> list:
+    """A generated element's leaves converted to the declared dtypes (numpy's
+    conversion, as TensorFlow's ``generator_py_func``) and checked against the declared
+    shapes; a mismatch is TensorFlow's TypeError, reported as InvalidArgumentError."""
+    def refuse(message):
+        return InvalidArgumentError(f"TypeError: {message} [Op:IteratorGetNext]")
+
+    if len(raw) != len(declared):
+        raise refuse("`generator` yielded an element that did not match the expected "
+                     f"structure. The expected structure was {static}, but the yielded "
+                     f"element was {element}.")
+    values = []
+    for value, spec in zip(raw, declared):
+        if not isinstance(spec, TensorSpec) or spec.dtype.name == "string":
+            values.append(st.to_array(value))
+            continue
+        numpy_dtype = np.dtype(spec.dtype.as_numpy_dtype)
+        try:
+            array = np.asarray(getattr(value, "numpy", lambda: value)(), dtype=numpy_dtype)
+        except (TypeError, ValueError) as error:
+            raise refuse("`generator` yielded an element that could not be converted to "
+                         f"the expected type. The expected type was {spec.dtype.name}, "
+                         f"but the yielded element was {value}.") from error
+        shape = list(spec.shape) if spec.shape is not None else None
+        if shape is not None and (len(shape) != array.ndim or any(
+                d is not None and d != n for d, n in zip(shape, array.shape))):
+            raise refuse(f"`generator` yielded an element of shape {array.shape} where an "
+                         f"element of shape {TensorShape(shape)} was expected.")
+        values.append(array)
+    return values
 
 
 def _generator_spec(output_types, output_shapes, output_signature):
