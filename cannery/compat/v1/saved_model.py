@@ -8,7 +8,7 @@ v1's own ``load(sess, tags, export_dir)`` restores a MetaGraph into a
 from __future__ import annotations
 
 from cannery import saved_model as _v2
-from cannery.saved_model import load as load_v2
+from cannery.saved_model import load as load_v2  # noqa: F401 - re-exported (__all__)
 
 # v2's constants and helpers under the same names (v2's load and LoadOptions are not v1's)
 _SHARED = [name for name in _v2.__all__ if name not in ("LoadOptions", "load")]
