@@ -235,3 +235,25 @@ def test_evaluation_records_the_checkpoint_path_as_a_string_summary(tmp_path):
                if isinstance(value, bytes)]
     assert strings == [("checkpoint_path", 2,
                         os.path.join(str(tmp_path), "model.ckpt-2").encode())]
+
+
+def test_one_event_file_per_directory_and_process_as_tensorflows_writer_cache(tmp_path):
+    # TensorFlow's FileWriterCache: two train() calls append to one file in model_dir,
+    # two evaluations to one file in eval/; a file deleted meanwhile is written again
+    est = _frozen_regressor(tmp_path, save_summary_steps=1, log_step_count_steps=1000)
+    evaluate = lambda: est.evaluate(  # noqa: E731
+        lambda: ({"x": np.ones(2, np.float32)}, np.array([1.0, 3.0], np.float32)), steps=1)
+    est.train(_step_numbered_input_fn(), steps=1)
+    evaluate()
+    est.train(_step_numbered_input_fn(), steps=1)
+    evaluate()
+    files = lambda d: glob.glob(os.path.join(d, "events.out.tfevents.*"))  # noqa: E731
+    eval_dir = os.path.join(str(tmp_path), "eval")
+    assert len(files(str(tmp_path))) == 1 and len(files(eval_dir)) == 1
+    # loss of batch k is (k + 1)^2 at step k + 1; each train() restarts at batch 0
+    assert by_tag(read_scalars(str(tmp_path)), "loss") == [(1, 1.0), (2, 1.0)]
+    # (1 + 9) / 2 = 5 at steps 1 and 2
+    assert by_tag(read_scalars(eval_dir), "average_loss") == [(1, 5.0), (2, 5.0)]
+    os.remove(files(eval_dir)[0])
+    evaluate()
+    assert by_tag(read_scalars(eval_dir), "average_loss") == [(2, 5.0)]

@@ -9,11 +9,14 @@ evaluation, predictions as generators, warm starts.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import math
 import os
+import struct
 import tempfile
+import threading
 import time
 from typing import Any
 
@@ -228,7 +231,7 @@ class _Session:
 
     def summary_writer(self, logdir):
         """The writer for ``logdir``, opened on first use and shared by every hook (None
-        without tensorboardX); a training session closes the ones it opened at the end."""
+        without tensorboardX); a training session flushes the ones it used at the end."""
         key = os.path.realpath(os.fspath(logdir))
         if key not in self._writers:
             writer = _summary_writer(logdir)
@@ -242,8 +245,9 @@ class _Session:
         self._last_step_timing = timing
 
     def _close_writers(self) -> None:
+        # flushed, not closed: one writer per directory serves the whole process
         for writer in self._opened:
-            writer.close()
+            writer.flush()
         self._opened.clear()
         self._writers.clear()
 
@@ -1250,11 +1254,81 @@ def _summary_writer(logdir):
                         "(pip install 'cannery[tensorboard]').")
             _summary_writer.noted = True
         return None
-    # tensorboardX names files by the second and host only: two writers opened on one
-    # directory within a second (train then evaluate, or two evaluations) would
-    # overwrite each other's file, so each writer gets its own suffix.
-    _summary_writer.opened = getattr(_summary_writer, "opened", 0) + 1
-    return SummaryWriter(logdir, filename_suffix=f".{os.getpid()}.{_summary_writer.opened:06d}")
+    del SummaryWriter  # only its protos are used: see _EventFile
+    # One event file per directory and process, as TensorFlow's FileWriterCache keeps:
+    # a second train() or evaluate() appends to it. A file deleted since is replaced,
+    # as TensorFlow's EventsWriter re-creates its file.
+    key = os.path.realpath(os.fspath(logdir))
+    with _EVENT_FILES_LOCK:
+        writer = _EVENT_FILES.get(key)
+        if writer is None or not os.path.exists(writer.path):
+            if writer is not None:
+                writer.close()
+            writer = _EVENT_FILES[key] = _EventFile(key)
+        return writer
+
+
+class _EventFile:
+    """A TensorBoard event file (a TFRecord file of ``Event`` protos) written as the
+    calls come: unlike tensorboardX's writer, whose ``flush()`` leaves queued events
+    unwritten, everything is on disk after :meth:`flush`."""
+
+    def __init__(self, logdir: str):
+        import socket
+
+        from tensorboardX.proto import event_pb2
+
+        os.makedirs(logdir, exist_ok=True)
+        # TensorFlow's name: events.out.tfevents.<seconds>.<host>; the pid keeps two
+        # processes writing one directory in the same second apart
+        self.path = os.path.join(logdir, f"events.out.tfevents.{int(time.time()):010d}."
+                                         f"{socket.gethostname()}.{os.getpid()}")
+        self._lock = threading.Lock()
+        self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self._write(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))
+        self._file.flush()
+
+    def _write(self, event) -> None:
+        from cannery.data._tfrecord import masked_crc32c
+
+        data = event.SerializeToString()
+        header = struct.pack("<Q", len(data))
+        with self._lock:
+            self._file.write(header + struct.pack("<I", masked_crc32c(header)) + data
+                             + struct.pack("<I", masked_crc32c(data)))
+
+    def add_summary(self, summary, global_step) -> None:
+        from tensorboardX.proto import event_pb2
+
+        self._write(event_pb2.Event(wall_time=time.time(), step=int(global_step),
+                                    summary=summary))
+
+    def add_scalar(self, tag, value, global_step) -> None:
+        from tensorboardX.proto import summary_pb2
+
+        self.add_summary(summary_pb2.Summary(value=[summary_pb2.Summary.Value(
+            tag=tag, simple_value=float(value))]), global_step)
+
+    def flush(self) -> None:
+        with self._lock:
+            if not self._file.closed:
+                self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+_EVENT_FILES: dict = {}
+_EVENT_FILES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_event_files() -> None:
+    with _EVENT_FILES_LOCK:
+        for writer in _EVENT_FILES.values():
+            writer.close()
+        _EVENT_FILES.clear()
 
 
 def _write_eval_results(eval_dir, result, checkpoint_path):
@@ -1274,7 +1348,7 @@ def _write_eval_results(eval_dir, result, checkpoint_path):
                 writer.add_scalar(key, float(value), step)
         if checkpoint_path:  # TensorFlow records which checkpoint was evaluated
             _add_string_summary(writer, "checkpoint_path", str(checkpoint_path), step)
-        writer.close()
+        writer.flush()
 
 
 def _add_string_summary(writer, tag, text, step):
@@ -1284,4 +1358,4 @@ def _add_string_summary(writer, tag, text, step):
     tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING,
                                     string_val=[text.encode("utf-8")])
     summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, tensor=tensor)])
-    writer._get_file_writer().add_summary(summary, step)
+    writer.add_summary(summary, step)
