@@ -2397,26 +2397,20 @@ class _Random(Dataset):
             yield None, [words.astype(np.int64)]
 
 
-_PHILOX_M0 = np.uint64(0xD2511F53)
-_PHILOX_M1 = np.uint64(0xCD9E8D57)
-_PHILOX_W0 = np.uint64(0x9E3779B9)
-_PHILOX_W1 = np.uint64(0xBB67AE85)
 _U32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 
 
 def _philox_rounds(c0, c1, c2, c3, k0, k1):
-    """Philox4x32-10 over arrays of 32-bit words held in uint64 (the arithmetic of
-    ``cannery.core.kernels.shuffle.philox4x32_10``, vectorised)."""
-    for r in range(10):
-        if r:
-            k0 = (k0 + _PHILOX_W0) & _U32
-            k1 = (k1 + _PHILOX_W1) & _U32
-        p0 = _PHILOX_M0 * c0
-        p1 = _PHILOX_M1 * c2
-        c0, c1, c2, c3 = (((p1 >> _S32) ^ c1 ^ k0) & _U32, p1 & _U32,
-                          ((p0 >> _S32) ^ c3 ^ k1) & _U32, p0 & _U32)
-    return c0, c1, c2, c3
+    """Philox4x32-10 over arrays of 32-bit words (the shuffle kernels' rounds, many
+    blocks per call; a key given as one word serves every block)."""
+    from cannery.core.kernels.shuffle import philox_rounds
+
+    words = np.broadcast_arrays(*(np.asarray(w, dtype=np.uint64)
+                                  for w in (c0, c1, c2, c3, k0, k1)))
+    shape = words[0].shape
+    out = philox_rounds(*(np.ravel(w) for w in words))
+    return tuple(w.reshape(shape) for w in out)
 
 
 def _philox_words(state: np.ndarray, n: int) -> np.ndarray:

@@ -50,16 +50,9 @@ def philox_state(seed: int, seed2: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def philox4x32_10(counter, key, out):
-    """One Philox4x32-10 block: ten rounds on ``counter`` (4 words) under ``key`` (2 words).
-
-    Args:
-        counter: uint64 ``[4]``, each a 32-bit word.
-        key: uint64 ``[2]``.
-        out: uint64 ``[4]`` receives the block.
-    """
-    c0, c1, c2, c3 = counter[0], counter[1], counter[2], counter[3]
-    k0, k1 = key[0], key[1]
+def philox_rounds(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10's ten rounds on counter words ``c0..c3`` under key words ``k0, k1``
+    (32-bit values held in uint64): scalars, or arrays for many blocks at once."""
     for r in range(10):
         if r:
             k0 = (k0 + _W32A) & _U32
@@ -68,7 +61,20 @@ def philox4x32_10(counter, key, out):
         p1 = _M4x32B * c2
         c0, c1, c2, c3 = (((p1 >> _SHIFT) ^ c1 ^ k0) & _U32, p1 & _U32,
                           ((p0 >> _SHIFT) ^ c3 ^ k1) & _U32, p0 & _U32)
-    out[0], out[1], out[2], out[3] = c0, c1, c2, c3
+    return c0, c1, c2, c3
+
+
+@njit(cache=True, nogil=True)
+def philox4x32_10(counter, key, out):
+    """One Philox4x32-10 block: ten rounds on ``counter`` (4 words) under ``key`` (2 words).
+
+    Args:
+        counter: uint64 ``[4]``, each a 32-bit word.
+        key: uint64 ``[2]``.
+        out: uint64 ``[4]`` receives the block.
+    """
+    out[0], out[1], out[2], out[3] = philox_rounds(counter[0], counter[1], counter[2],
+                                                   counter[3], key[0], key[1])
 
 
 @njit(cache=True, nogil=True)
