@@ -406,32 +406,24 @@ def _parse(serialized, features, example_names=None, raw=None) -> dict:
             if found_kind == UNSUPPORTED:
                 raise InvalidArgumentError(f"Unsupported datatype.{_OP}")
             expected = _tf_type_name(dtype)
-            if kind == "seq":
+            if kind in ("seq", "sparse"):  # values of any count, gathered per example
                 if found_kind is not None and found_kind != expected:
+                    # TensorFlow words the two parsers' mismatch differently
+                    detail = (f"Data type: {found_kind} but expected type: {expected}"
+                              if kind == "seq" else
+                              f"Expected type: {expected}, Actual type: {found_kind}")
                     raise InvalidArgumentError(
-                        f"{where(index, key)}  Data types don't match. Data type: "
-                        f"{found_kind} but expected type: {expected}{_OP}")
+                        f"{where(index, key)}  Data types don't match. {detail}{_OP}")
                 values = () if found_kind is None else feature_values(feature, found_kind)
                 if values is None:
                     raise InvalidArgumentError(
                         f"{where(index, key)}  Can't parse serialized Example.{_OP}")
-                stride = int(np.prod(shape, dtype=np.int64))
+                stride = int(np.prod(shape, dtype=np.int64)) if kind == "seq" else 0
                 if stride and len(values) % stride:
                     raise InvalidArgumentError(
                         f"{where(index, key)}  Number of {_COUNT_WORDS[found_kind]} values "
                         f"is not a multiple of stride length. Saw {len(values)} values but "
                         f"output shape is: [?,{','.join(map(str, shape))}]{_OP}")
-                sparse[key].append(values)
-                continue
-            if kind == "sparse":
-                if found_kind is not None and found_kind != expected:
-                    raise InvalidArgumentError(
-                        f"{where(index, key)}  Data types don't match. Expected type: "
-                        f"{expected}, Actual type: {found_kind}{_OP}")
-                values = () if found_kind is None else feature_values(feature, found_kind)
-                if values is None:
-                    raise InvalidArgumentError(
-                        f"{where(index, key)}  Can't parse serialized Example.{_OP}")
                 sparse[key].append(values)
                 continue
             if found_kind is None:
