@@ -1,4 +1,6 @@
 # Each target installs what it needs into .venv by itself; the stamps make a second run fast.
+# --no-cache-dir: a fresh machine gains nothing from pip's wheel cache, and on a nearly
+# full disk the cached copies (~250 MB) are what ran the install out of space.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,14 +12,14 @@ EXAMPLE := examples/cannery-example-plugin
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --no-cache-dir --upgrade pip
 
 $(RUNTIME_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[csv]'
+	$(PY) -m pip install -q --no-cache-dir -e '.[csv]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(EXAMPLE)/pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev,tensorboard]' -e $(EXAMPLE)
+	$(PY) -m pip install -q --no-cache-dir -e '.[dev,tensorboard]' -e $(EXAMPLE)
 	touch $@ $(RUNTIME_STAMP)
 
 quickstart: $(RUNTIME_STAMP)
