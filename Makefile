@@ -25,6 +25,9 @@ $(DEV_STAMP): pyproject.toml $(EXAMPLE)/pyproject.toml | $(PY)
 quickstart: $(RUNTIME_STAMP)
 	$(VENV)/bin/cannery quickstart
 
+warmup: $(RUNTIME_STAMP)
+	$(VENV)/bin/cannery warmup
+
 test: $(DEV_STAMP)
 	$(PY) -m pytest -q
 
