@@ -691,6 +691,10 @@ def check_label_range(ids: np.ndarray, low, high, message_low: str, message_high
     """Raise :class:`InvalidLabelError` with TensorFlow's message and the first bad value."""
     if ids.size == 0:
         return
+    # The usual batch passes in two reductions (fmax/fmin skip NaN, which the element
+    # checks below let pass too, so a NaN cannot hide an out-of-range value).
+    if not _FMAX(ids, axis=None) > high and not _FMIN(ids, axis=None) < low:
+        return
     bad_high = ids > high
     if bad_high.any():
         position = int(np.flatnonzero(bad_high.reshape(-1))[0])
@@ -702,6 +706,10 @@ def check_label_range(ids: np.ndarray, low, high, message_low: str, message_high
         if raw is not None:
             detail = f"received {_shown(raw, position)!r}, which is not in label_vocabulary"
         raise InvalidLabelError(f"{message_low} ({detail})")
+
+
+_FMAX = np.fmax.reduce
+_FMIN = np.fmin.reduce
 
 
 def _shown(array: np.ndarray, position: int):

@@ -232,6 +232,8 @@ def _to_numpy(value):
     if isinstance(value, (np.ndarray, SparseTensor, str, bytes, int, float)) or value is None:
         return value
     if isinstance(value, Mapping):
+        if set(map(type, value.values())) <= _NDARRAY:  # a Dataset's batch: nothing to do
+            return value
         return {k: _to_numpy(v) for k, v in value.items()}
     if isinstance(value, tuple):
         items = [_to_numpy(v) for v in value]
@@ -247,6 +249,9 @@ def _to_numpy(value):
     if callable(numpy):
         return numpy()
     return value
+
+
+_NDARRAY = {np.ndarray}
 
 
 def _is_tf(value) -> bool:

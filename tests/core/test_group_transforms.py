@@ -179,6 +179,21 @@ def test_numeric_group_equals_per_column_values():
     np.testing.assert_array_equal(out[0], np.float32([1.5, 1, 2, 7, 0.25]))
 
 
+def test_numeric_group_of_plain_arrays_casts_each_like_the_per_column_path():
+    # Every column scalar and fed a 1-D numpy array: the one-call stacking path. Each
+    # input is cast straight to float32: 0.1 (float64) -> 0.1f, 2**24 + 1 (int64) ->
+    # 2**24 (float32 has 24 significant bits, ties to even), True -> 1.
+    columns = [fc.numeric_column(k) for k in "abcd"]
+    features = {"a": np.array([0.1, -2.5]), "b": np.array([2**24 + 1, 3], np.int64),
+                "c": np.array([True, False]), "d": np.array([1e-3, 7], np.float32)}
+    out = columns[0].dense_forward_group(columns, FeatureCache(features))
+    expected = np.concatenate([c.dense_forward(FeatureCache(features), {}, False)[0]
+                               for c in columns], axis=1)
+    assert out.dtype == np.float32 and out.flags.c_contiguous and out.shape == (2, 4)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(out, np.float32([[0.1, 2**24, 1, 1e-3], [-2.5, 3, 0, 7]]))
+
+
 def test_numeric_group_key_excludes_normalizer_fn():
     assert fc.numeric_column("a", normalizer_fn=lambda x: x * 2).dense_group_key() is None
     assert fc.numeric_column("a").dense_group_key() == fc.numeric_column("b").dense_group_key()

@@ -158,6 +158,52 @@ def one_row_values(columns, features, kinds: frozenset, eligible) -> tuple | Non
     return values
 
 
+_GROUP_GETTERS: dict = {}
+
+
+def plain_group_values(columns, features, batch: int, kinds: frozenset,
+                       eligible) -> tuple | None:
+    """The inputs of a column group when each is a plain 1-D numpy array of ``batch``
+    values of one of ``kinds``, else None (the caller's per-column path then handles
+    them, messages included).
+
+    A training batch's transforms run once per step on the input thread, where every
+    interpreted per-column check holds the GIL the training step needs: the checks
+    here are C-level ``map``/set operations over a key getter built once per group.
+
+    Args:
+        columns: the group's columns (a tuple kept by the caller's network plan).
+        features: the raw features mapping.
+        batch: the batch size.
+        kinds: the accepted numpy dtype kinds, e.g. ``frozenset("U")``.
+        eligible: ``eligible(columns) -> bool``, whether the group may take this path
+            at all (evaluated once per group).
+    """
+    entry = _GROUP_GETTERS.get((id(columns), eligible))
+    if entry is None or entry[0] is not columns:
+        if len(_GROUP_GETTERS) > 256:
+            _GROUP_GETTERS.clear()
+        getter = None
+        if eligible(columns):
+            keys = [c.key for c in columns]
+            # itemgetter of one key gives the value, not a 1-tuple
+            getter = operator.itemgetter(*keys) if len(keys) > 1 else (
+                lambda features, key=keys[0]: (features[key],))
+        entry = (columns, getter)  # holds the tuple, so its id is not reused meanwhile
+        _GROUP_GETTERS[(id(columns), eligible)] = entry
+    getter = entry[1]
+    if getter is None:
+        return None
+    try:
+        values = getter(features)
+    except KeyError:
+        return None
+    if (set(map(type, values)) != _NDARRAY or set(map(_SHAPE, values)) != {(batch,)}
+            or not kinds.issuperset(map(_KIND, values))):
+        return None
+    return values
+
+
 def join_one_row(values) -> np.ndarray | None:
     """The one-element arrays ``values`` side by side as one flat array, or None.
 

@@ -24,6 +24,7 @@ from cannery.plugins.columns._base import (
     is_int,
     join_one_row,
     one_row_values,
+    plain_group_values,
     set_cached,
     to_dtype,
     to_dtype_or_none,
@@ -101,23 +102,32 @@ class HashedCategoricalColumn(_SingleKeyColumn):
         A missing cell (``''``) stays in place as id -1, which lookups ignore exactly as
         they ignore a removed cell. Any other input goes through :meth:`transform_ids`.
         """
-        group = _one_row_group_ids(columns, cache)
-        if group is not None:
-            return group
+        batch = cache.batch_size
+        if batch == 1:
+            group = _one_row_group_ids(columns, cache)
+            if group is not None:
+                return group
         codes = _ucs4_views(columns, cache)
         if codes is not None:
             from cannery.core.columns import GroupIds
             from cannery.core.kernels.columns import hash_bucket_group_ucs4
 
-            batch = cache.batch_size
-            moduli = np.fromiter((c.hash_bucket_size for c in columns), np.uint64, len(columns))
-            drop = np.ones(len(columns), np.bool_)
+            moduli, drop = _group_constants(tuple(map(_BUCKETS, columns)))
             row_splits, ids, bad = hash_bucket_group_ucs4(codes, moduli, drop, batch)
             if bad < 0:
                 return GroupIds(row_splits=row_splits, ids=ids, weights=None,
                                 num_columns=len(columns), batch_size=batch)
             # A code point UTF-8 cannot encode: the per-column path raises the message.
         return super().transform_ids_group(columns, cache)
+
+    def one_row_ids_program(self, columns):
+        """Hashing for a served model's single-example requests: every column fed one
+        dense ``U`` string, the columns sharing one ``hash_bucket_size`` (see
+        :func:`_one_row_group_ids`)."""
+        columns = tuple(columns)
+        if not all(c.dtype.is_string for c in columns) or not _one_modulus(columns):
+            return None
+        return functools.partial(_one_row_ids, columns)
 
 
 _TEXT_KINDS = frozenset("U")
@@ -138,8 +148,21 @@ def _one_row_group_ids(columns, cache):
     segment ``r`` of that column is then segment ``c = r`` of k columns of one row,
     so the output is the same CSR as the k-column call, without passing k arrays.
     """
-    values = one_row_values(columns, cache.features, _TEXT_KINDS, _one_modulus)
-    if values is None or cache.batch_size != 1:
+    if cache.batch_size != 1:
+        return None
+    found = _one_row_ids(columns, cache.features)
+    if found is None:
+        return None
+    from cannery.core.columns import GroupIds
+
+    return GroupIds(row_splits=found[0], ids=found[1], weights=None, num_columns=len(columns),
+                    batch_size=1)
+
+
+def _one_row_ids(columns, features):
+    """``(row_splits, ids)`` of :func:`_one_row_group_ids` from the raw features, or None."""
+    values = one_row_values(columns, features, _TEXT_KINDS, _one_modulus)
+    if values is None:
         return None
     stacked = join_one_row(values)
     if stacked is None:  # mixed widths (numpy pads them to the widest), or non-native
@@ -149,7 +172,6 @@ def _one_row_group_ids(columns, cache):
     if stacked.dtype.itemsize == 0:
         return None
     codes = stacked.view(np.uint32)
-    from cannery.core.columns import GroupIds
     from cannery.core.kernels.columns import hash_bucket_group_ucs4
 
     k = len(values)
@@ -157,7 +179,7 @@ def _one_row_group_ids(columns, cache):
         (codes.reshape(k, 1, -1),), _modulus_array(columns[0].hash_bucket_size), _DROP_ONE, k)
     if bad >= 0:
         return None  # a code point UTF-8 cannot encode: the general path raises
-    return GroupIds(row_splits=row_splits, ids=ids, weights=None, num_columns=k, batch_size=1)
+    return row_splits, ids
 
 
 @functools.lru_cache(maxsize=64)
@@ -167,24 +189,52 @@ def _modulus_array(hash_bucket_size) -> np.ndarray:
 
 def _ucs4_views(columns, cache):
     """uint32 ``[batch, width, chars]`` views of the columns' dense numpy ``U`` inputs, or None."""
+    batch = cache.batch_size
+    values = plain_group_values(columns, cache.features, batch, _TEXT_KINDS, _any_columns)
+    if values is not None:
+        # The usual batch: 1-D U arrays, checked together; the views' numpy calls remain.
+        if batch and all(d.itemsize and d.isnative for d in set(map(_DTYPE, values))):
+            views = [value.reshape(batch, -1, 1).view(np.uint32) for value in values]
+            return _homogeneous(views)
+        return None
     features = cache.features
-    batch = None
     views = []
     for column in columns:
         value = features[column.key] if column.key in features else None
         if (not isinstance(value, np.ndarray) or value.dtype.kind != "U" or value.ndim < 1
                 or value.dtype.itemsize == 0 or not value.dtype.isnative):
             return None
-        if batch is None:
-            batch = cache.batch_size
         if value.shape[0] != batch or value.size == 0:
             return None
         views.append(value.reshape(batch, -1, 1).view(np.uint32))
+    return _homogeneous(views)
+
+
+def _homogeneous(views) -> tuple:
     # The kernel takes a homogeneous tuple: contiguous and strided views mixed are
     # made all contiguous (the rare case; columns usually all come one way).
-    if len({v.flags.c_contiguous for v in views}) > 1:
+    if len(set(map(_C_CONTIGUOUS, views))) > 1:
         views = [np.ascontiguousarray(v) for v in views]
     return tuple(views)
+
+
+def _any_columns(columns) -> bool:
+    return True
+
+
+_DTYPE = operator.attrgetter("dtype")
+_BUCKETS = operator.attrgetter("hash_bucket_size")
+_C_CONTIGUOUS = operator.attrgetter("flags.c_contiguous")
+
+
+@functools.lru_cache(maxsize=64)
+def _group_constants(hash_bucket_sizes: tuple) -> tuple:
+    """The hash kernel's per-column moduli and drop-missing flags, shared by every batch.
+
+    The kernel only reads them. They stay writeable on purpose: a read-only array is
+    another argument type to numba, so another compiled specialization.
+    """
+    return np.array(hash_bucket_sizes, np.uint64), np.ones(len(hash_bucket_sizes), np.bool_)
 
 
 def _check_oov(key, num_oov_buckets, default_value, no_default) -> None:

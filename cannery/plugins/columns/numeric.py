@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
+import functools
 import math
 from typing import Any, Callable, ClassVar
 
@@ -21,6 +22,7 @@ from cannery.plugins.columns._base import (
     is_int,
     join_one_row,
     one_row_values,
+    plain_group_values,
     to_dtype,
 )
 
@@ -168,6 +170,14 @@ class NumericColumn(DenseColumn):
     def dense_group_key(self):
         return (NumericColumn,) if self.normalizer_fn is None else None
 
+    def one_row_dense_program(self, columns):
+        """A served model's single-example inputs: scalar columns without a
+        normalizer_fn, each fed one number (see :func:`_one_row_group`)."""
+        columns = tuple(columns)
+        if not _all_scalar(columns) or any(c.normalizer_fn is not None for c in columns):
+            return None
+        return functools.partial(_one_row_group, columns)
+
     def dense_forward_group(self, columns, cache) -> np.ndarray:
         """The columns' float32 values side by side, straight from plain numpy inputs.
 
@@ -180,6 +190,11 @@ class NumericColumn(DenseColumn):
             out = _one_row_group(columns, features)
             if out is not None:
                 return out
+        values = plain_group_values(columns, features, batch, _NUMBER_KINDS, _all_scalar)
+        if values is not None:
+            # One C-level cast-and-stack, each input cast straight to float32 as the
+            # slice assignments below do.
+            return np.ascontiguousarray(np.array(values, dtype=np.float32).T)
         widths = [c.dense_width for c in columns]
         out = np.empty((batch, sum(widths)), np.float32)
         start = 0

@@ -177,6 +177,13 @@ def test_label_errors():
         head.prepare_labels([0, 2])
     with pytest.raises(InvalidLabelError, match=r"^Labels must be >= 0"):
         head.prepare_labels([-1, 1])
+    # A NaN label passes TF's range asserts (NaN compares false) but must not hide a
+    # bad one beside it: the batch's max would be NaN.
+    with pytest.raises(InvalidLabelError, match=r"^Labels must be <= n_classes - 1 \(received 2"):
+        head.prepare_labels(np.array([np.nan, 2.0], np.float32))
+    with pytest.raises(InvalidLabelError, match=r"^Labels must be >= 0 \(received -0.5"):
+        head.prepare_labels(np.array([np.nan, -0.5, 1.0], np.float32))
+    assert np.isnan(head.prepare_labels(np.array([np.nan, 1.0], np.float32))[0, 0])
     with pytest.raises(ValueError) as info:
         head.prepare_labels(np.zeros((2, 2)))
     assert str(info.value) == (
