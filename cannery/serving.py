@@ -66,6 +66,7 @@ class Predictor:
         self._text_keys = tuple(k for k, e in self._expected.items() if e == "string")
         self._number_keys = tuple(k for k, e in self._expected.items()
                                   if e is not None and e != "string")
+        self._one_row_program = _UNBUILT
 
     @property
     def modes(self) -> list[str]:
@@ -91,9 +92,44 @@ class Predictor:
             ValueError: a missing or unknown input key, or a value of the wrong dtype,
                 naming the key.
         """
-        features = self._validate(_as_feature_dict(features))
-        _, logits, _ = self._estimator._forward(self._state, features, training=False)
+        features = _as_feature_dict(features)
+        checked = self._validate(features)
+        if type(checked) is FeatureCache and checked.batch_size == 1:
+            logits = self._one_row_logits(features)
+            if logits is not None:
+                return _select_keys(self._estimator.head.predictions(logits), predict_keys)
+        _, logits, _ = self._estimator._forward(self._state, checked, training=False)
         return _select_keys(self._estimator.head.predictions(logits), predict_keys)
+
+    def _one_row_logits(self, features):
+        """The logits of one plain example through the networks' one-row programs, or
+        None (no program, or an input one of them declines)."""
+        program = self._one_row_program
+        if program is _UNBUILT:
+            program = self._one_row_program = self._build_one_row_program()
+        return None if program is None else program(features)
+
+    def _build_one_row_program(self):
+        programs = []
+        for part in self._estimator._get_definition().parts:
+            make = getattr(part.network, "one_row_program", None)
+            program = make(self._state.variables) if make is not None else None
+            if program is None:
+                return None
+            programs.append(program)
+        if len(programs) == 1:
+            return programs[0]
+
+        def summed(features):  # the parts' logits added in order, as Estimator._forward
+            logits = None
+            for program in programs:
+                part = program(features)
+                if part is None:
+                    return None
+                logits = part if logits is None else logits + part
+            return logits
+
+        return summed
 
     @property
     def signature_defs(self) -> dict:
@@ -194,6 +230,7 @@ class Predictor:
 
 
 _UNKNOWN = object()
+_UNBUILT = object()
 _NDARRAY = {np.ndarray}
 _KIND = operator.attrgetter("dtype.kind")
 _SHAPE = operator.attrgetter("shape")

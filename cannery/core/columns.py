@@ -214,6 +214,19 @@ class CategoricalColumn(FeatureColumn):
         """
         return GroupIds.from_sparse_ids([cache.get(c) for c in columns], cache.batch_size)
 
+    def one_row_ids_program(self, columns):
+        """``None`` (the default), or ``ids(features) -> (row_splits, ids) | None``: the
+        ids of ``columns`` (equal group keys, this column first) for one example.
+
+        A served model calls the function once per single-example request, on the raw
+        features dict, so it should do its own checks with as little Python as
+        possible and return ``None`` (the general path then runs, raising the messages)
+        for anything but the plain input it was made for. The result must equal
+        :meth:`transform_ids_group` for a batch of one: ``row_splits`` int64
+        ``[k + 1]``, segment ``c`` holding column ``c``'s ids (-1: a dropped cell).
+        """
+        return None
+
 
 class DenseColumn(FeatureColumn):
     """A column with a float32 ``[batch, dense_width]`` output."""
@@ -268,6 +281,14 @@ class DenseColumn(FeatureColumn):
         if not parts:
             return np.zeros((batch, 0), np.float32)
         return np.ascontiguousarray(np.concatenate(parts, axis=1))
+
+    def one_row_dense_program(self, columns):
+        """``None`` (the default), or ``outputs(features) -> ndarray | None``: what
+        :meth:`dense_forward_group` gives for one example (float32 ``[1, sum of
+        dense_width]``), straight from the raw features dict; ``None`` for any input it
+        was not made for (see :meth:`CategoricalColumn.one_row_ids_program`).
+        """
+        return None
 
     def table_group_key(self):
         """``None`` (the default), or a hashable key naming a batched table lookup.
@@ -333,3 +354,13 @@ class DenseColumn(FeatureColumn):
             from zero, exactly as the optimizer's de-duplication would).
         """
         raise NotImplementedError
+
+    def one_row_table_program(self, columns, table: np.ndarray, row_offsets: np.ndarray,
+                              out_offsets: np.ndarray):
+        """``None`` (the default), or ``write(features, out) -> bool`` for a served
+        model: :meth:`table_group_forward` for one example, from the raw features dict,
+        over tables that never change (``table``, ``row_offsets``, ``out_offsets`` as
+        there). It returns False, having written nothing that matters, for any input
+        it was not made for (see :meth:`CategoricalColumn.one_row_ids_program`).
+        """
+        return None

@@ -485,6 +485,77 @@ class DNNNetwork(Network):
                                 _f32(variables[self.logits_bias]), False)
         return logits, (column_contexts, layer_contexts, x)
 
+    def one_row_program(self, variables):
+        """``logits(features) -> ndarray | None`` for a served export's single-example
+        requests, or None when the network or a column group cannot offer one.
+
+        The same kernels as :meth:`forward` on a batch of one, called straight from
+        the raw features dict: the columns' one-row programs (the column protocol's
+        ``one_row_*_program`` methods) write the input row, then the few-row layer
+        kernels run, without the batch cache, memoisation and backward contexts that
+        cost more than the lookups themselves for one example. The function returns
+        None for any input a column program declines (the caller then takes
+        :meth:`forward`, which raises the messages).
+
+        Only for :class:`~cannery.core.model.FrozenVariables`, which it keeps
+        derived layouts of.
+        """
+        derived = getattr(variables, "derived", None)
+        if derived is None or self.batch_norm or self._fused is None \
+                or self.dtype != np.float32 or self._single_slots or self._ids_groups:
+            return None
+        key = (self.logits_kernel, "one_row_program")
+        if key in derived:
+            return derived[key]
+        program = derived[key] = self._make_one_row_program(variables)
+        return program
+
+    def _make_one_row_program(self, variables):
+        from cannery.core.kernels.dnn import few_rows_dense, few_rows_dense_split
+
+        dense_parts = []
+        for columns, (_, runs), _ in self._dense_groups:
+            outputs = columns[0].one_row_dense_program(columns)
+            if outputs is None:
+                return None
+            dense_parts.append((outputs, tuple(runs)))
+        table_parts = []
+        for group in self._table_groups:
+            pack = variables.derived.get(group.token)  # as input_layer keeps it
+            if pack is None:
+                pack = variables.derived[group.token] = self._table_pack(group, variables)
+            write = group.columns[0].one_row_table_program(
+                group.columns, pack.buffer, pack.row_offsets, group.out_offsets)
+            if write is None:
+                return None
+            table_parts.append(write)
+        relu = self._fused == "relu"
+        weights = [(_f32(variables[layer.kernel]), _f32(variables[layer.bias]))
+                   for layer in self.layers]
+        blocks = self._layer_blocks(variables) if _threads_usable else [None] * len(weights)
+        logits_kernel = _f32(variables[self.logits_kernel])
+        logits_bias = _f32(variables[self.logits_bias])
+        width = self.input_width
+
+        def logits(features):
+            x = np.empty((1, width), np.float32)
+            for outputs, runs in dense_parts:
+                out = outputs(features)
+                if out is None:
+                    return None
+                for start, offset, run in runs:
+                    x[:, offset:offset + run] = out[:, start:start + run]
+            for write in table_parts:
+                if not write(features, x):
+                    return None
+            split = _threads_usable  # False in a forked child: no parallel kernels there
+            for (kernel, bias), block in zip(weights, blocks):
+                x = few_rows_dense_split(x, *block, relu) if split and block is not None \
+                    else few_rows_dense(x, kernel, bias, relu)
+            return few_rows_dense(x, logits_kernel, logits_bias, False)
+
+        return logits
+
     def _layer_blocks(self, variables) -> list:
         """Per hidden layer, its weights cut into per-thread column blocks, or None.
 

@@ -206,6 +206,35 @@ class EmbeddingColumn(_EmbeddingBase):
         return (row_splits, ids, weights, has_weights, table, offsets, code, clip, batch,
                 out_offsets)
 
+    def one_row_table_program(self, columns, table, row_offsets, out_offsets):
+        """A served model's single-example lookups, when one batched transform gives
+        every column's ids and offers a one-row program (hashed string columns)."""
+        categorical, batched = _ids_plan(columns)
+        if batched is not None or table.dtype != np.float32:
+            return None
+        ids_of = categorical[0].one_row_ids_program(categorical)
+        if ids_of is None:
+            return None
+        from cannery.core.kernels.sparse import first_out_of_range_group, group_combine_forward
+
+        offsets, num_rows, code, clip = _lookup_constants(self, row_offsets)
+        out_offsets = np.ascontiguousarray(out_offsets, dtype=np.int64)
+
+        def write(features, out) -> bool:
+            found = ids_of(features)
+            if found is None:
+                return False
+            row_splits, ids = found
+            # A plugin's ids beyond its table would be read unchecked by the kernel: the
+            # general path raises TensorFlow's message instead.
+            if first_out_of_range_group(row_splits, ids, num_rows, 1)[0] >= 0:
+                return False
+            group_combine_forward(row_splits, ids, _NO_WEIGHTS, False, table, offsets, code,
+                                  clip, 1, out, out_offsets)
+            return True
+
+        return write
+
     def table_group_backward(self, columns, context, d_out, dedup):
         from cannery.core.kernels.sparse import group_combine_backward
 
