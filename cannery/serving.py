@@ -231,6 +231,12 @@ class Predictor:
 
 _UNKNOWN = object()
 _UNBUILT = object()
+
+
+def _is_sequence(value) -> bool:
+    return isinstance(value, (list, tuple))
+
+
 _NDARRAY = {np.ndarray}
 _KIND = operator.attrgetter("dtype.kind")
 _SHAPE = operator.attrgetter("shape")
@@ -261,6 +267,10 @@ def _as_feature_dict(features) -> dict:
     if hasattr(features, "columns") and hasattr(features, "to_dict"):  # DataFrame
         return {str(c): features[c] for c in features.columns}
     if isinstance(features, (list, tuple)) and features and isinstance(features[0], dict):
+        if len(features) == 1 and not any(map(_is_sequence, features[0].values())):
+            # One JSON row of scalars (single-example serving): the arrays np.asarray
+            # makes of one-element lists, in one comprehension.
+            return {key: np.array((value,)) for key, value in features[0].items()}
         keys = list(features[0])
         out = {}
         for key in keys:

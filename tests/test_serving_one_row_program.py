@@ -132,3 +132,12 @@ def test_models_without_a_program_serve_as_before(tmp_path):
     out = predictor.predict({"a": np.float32([1.0]), "v": np.array(["y"])})
     assert out["predictions"].tolist() == [[4.0]]
     assert predictor._one_row_program is None
+
+
+def test_one_json_row_equals_the_array_row(predictor):
+    # A list holding one per-example dict of Python scalars (a JSON request) becomes
+    # the arrays np.asarray makes of one-element lists: float64 numbers, U strings.
+    json_row = [{"a": 1.0, "b": 2, "c": "a", "d": "b"}]
+    _assert_same(predictor.predict(json_row), predictor.predict(_row()))
+    multi = [{"a": 1.0, "b": 2.0, "c": ["a"], "d": "b"}]  # a list value: the general path
+    assert predictor.predict(multi)["logits"].tolist() == [[6.0]]
