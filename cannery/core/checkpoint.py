@@ -664,11 +664,13 @@ def _atomic_write(path: str, chunks: list) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(error, OSError) and error.errno is not None and error.filename is None:
+            error.filename = path  # a full disk names the file it could not write
         raise
     _fsync_dir(directory)
 

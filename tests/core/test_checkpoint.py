@@ -340,6 +340,22 @@ def test_crash_during_write_leaves_the_previous_checkpoint_intact(tmp_path, monk
     assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.ckpt-1"]  # no temp left
 
 
+def test_a_full_disk_names_the_checkpoint_it_could_not_write(tmp_path, monkeypatch):
+    import errno
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(core.os, "fsync", full)
+    with pytest.raises(OSError) as info:
+        checkpoint.write(tmp_path, {"w": np.ones(3, np.float32)}, 2)
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC
+    assert str(info.value) == (f"[Errno 28] No space left on device: "
+                               f"'{tmp_path / 'model.ckpt-2'}'")
+    assert os.listdir(tmp_path) == []  # the temporary file is gone
+
+
 def test_writes_are_fsynced_before_rename(tmp_path, monkeypatch):
     events = []
     real_fsync, real_replace = os.fsync, os.replace
