@@ -115,7 +115,31 @@ _NDARRAY = {np.ndarray}
 _SHAPE = operator.attrgetter("shape")
 _KIND = operator.attrgetter("dtype.kind")
 _DTYPE = operator.attrgetter("dtype")
-_ONE_ROW_PLANS: dict = {}
+_GROUP_GETTERS: dict = {}
+
+
+def _group_values(columns, features, eligible) -> tuple | None:
+    """The group's raw inputs through a key getter built once per group, or None when
+    the group is not ``eligible`` or a key is missing."""
+    entry = _GROUP_GETTERS.get((id(columns), eligible))
+    if entry is None or entry[0] is not columns:
+        if len(_GROUP_GETTERS) > 256:
+            _GROUP_GETTERS.clear()
+        getter = None
+        if eligible(columns):
+            keys = [c.key for c in columns]
+            # itemgetter of one key gives the value, not a 1-tuple
+            getter = operator.itemgetter(*keys) if len(keys) > 1 else (
+                lambda features, key=keys[0]: (features[key],))
+        entry = (columns, getter)  # holds the tuple, so its id is not reused meanwhile
+        _GROUP_GETTERS[(id(columns), eligible)] = entry
+    getter = entry[1]
+    if getter is None:
+        return None
+    try:
+        return getter(features)
+    except KeyError:
+        return None
 
 
 def one_row_values(columns, features, kinds: frozenset, eligible) -> tuple | None:
@@ -136,29 +160,13 @@ def one_row_values(columns, features, kinds: frozenset, eligible) -> tuple | Non
         missing, of another type, shape or dtype kind (the general path then handles
         it, messages included).
     """
-    plan = _ONE_ROW_PLANS.get((id(columns), eligible))
-    if plan is None or plan[0] is not columns:
-        if len(_ONE_ROW_PLANS) > 256:
-            _ONE_ROW_PLANS.clear()
-        usable = len(columns) > 1 and eligible(columns)  # itemgetter of one key is no tuple
-        getter = operator.itemgetter(*(c.key for c in columns)) if usable else None
-        # The plan holds the tuple itself, so its id cannot be reused while it is cached.
-        plan = (columns, getter)
-        _ONE_ROW_PLANS[(id(columns), eligible)] = plan
-    getter = plan[1]
-    if getter is None:
-        return None
-    try:
-        values = getter(features)
-    except KeyError:
+    values = _group_values(columns, features, eligible)
+    if values is None:
         return None
     if (set(map(type, values)) != _NDARRAY or not _ONE_ROW_SHAPES.issuperset(map(_SHAPE, values))
             or not kinds.issuperset(map(_KIND, values))):
         return None
     return values
-
-
-_GROUP_GETTERS: dict = {}
 
 
 def plain_group_values(columns, features, batch: int, kinds: frozenset,
@@ -179,24 +187,8 @@ def plain_group_values(columns, features, batch: int, kinds: frozenset,
         eligible: ``eligible(columns) -> bool``, whether the group may take this path
             at all (evaluated once per group).
     """
-    entry = _GROUP_GETTERS.get((id(columns), eligible))
-    if entry is None or entry[0] is not columns:
-        if len(_GROUP_GETTERS) > 256:
-            _GROUP_GETTERS.clear()
-        getter = None
-        if eligible(columns):
-            keys = [c.key for c in columns]
-            # itemgetter of one key gives the value, not a 1-tuple
-            getter = operator.itemgetter(*keys) if len(keys) > 1 else (
-                lambda features, key=keys[0]: (features[key],))
-        entry = (columns, getter)  # holds the tuple, so its id is not reused meanwhile
-        _GROUP_GETTERS[(id(columns), eligible)] = entry
-    getter = entry[1]
-    if getter is None:
-        return None
-    try:
-        values = getter(features)
-    except KeyError:
+    values = _group_values(columns, features, eligible)
+    if values is None:
         return None
     if (set(map(type, values)) != _NDARRAY or set(map(_SHAPE, values)) != {(batch,)}
             or not kinds.issuperset(map(_KIND, values))):
