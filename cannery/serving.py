@@ -237,6 +237,19 @@ def _is_sequence(value) -> bool:
     return isinstance(value, (list, tuple))
 
 
+def _flat_array(value):
+    if not _is_sequence(value) or not value:
+        return value
+    if len(value) == 1:  # one example: no generator over the items
+        return value if isinstance(value[0], _NESTED) else np.asarray(value)
+    if any(isinstance(item, _NESTED) for item in value):
+        return value
+    return np.asarray(value)
+
+
+_NESTED = (list, tuple, np.ndarray)
+
+
 _NDARRAY = {np.ndarray}
 _KIND = operator.attrgetter("dtype.kind")
 _SHAPE = operator.attrgetter("shape")
@@ -263,6 +276,11 @@ def _weight_keys(estimator) -> frozenset:
 
 def _as_feature_dict(features) -> dict:
     if isinstance(features, dict):
+        if any(map(_is_sequence, features.values())):
+            # Flat lists become the arrays the batch path's normalize_feature makes of
+            # them (np.asarray), here, so that one example given as lists takes the same
+            # checks and one-row program as arrays; nested lists stay for that path.
+            return {key: _flat_array(value) for key, value in features.items()}
         return features
     if hasattr(features, "columns") and hasattr(features, "to_dict"):  # DataFrame
         return {str(c): features[c] for c in features.columns}

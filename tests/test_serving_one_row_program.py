@@ -141,3 +141,16 @@ def test_one_json_row_equals_the_array_row(predictor):
     _assert_same(predictor.predict(json_row), predictor.predict(_row()))
     multi = [{"a": 1.0, "b": 2.0, "c": ["a"], "d": "b"}]  # a list value: the general path
     assert predictor.predict(multi)["logits"].tolist() == [[6.0]]
+
+
+def test_one_example_as_lists_takes_the_program(predictor):
+    # Flat lists become what np.asarray makes of them (as the batch path's
+    # normalize_feature does), so they are checked and served like arrays.
+    as_lists = {"a": [1.0], "b": [2], "c": ["a"], "d": ["b"]}
+    _assert_same(predictor.predict(as_lists), predictor.predict(_row()))
+    nested = {"a": [[1.0]], "b": [[2.0]], "c": [["a"]], "d": [["b"]]}  # [1, 1] lists
+    assert predictor.predict(nested)["logits"].tolist() == [[6.0]]
+    two = {"a": [1.0, 1.0], "b": [2.0, 2.0], "c": ["a", "a"], "d": ["b", ""]}
+    assert predictor.predict(two)["logits"].tolist() == [[6.0], [8.0]]
+    with pytest.raises(ValueError, match="'a': the export expects float32 values"):
+        predictor.predict(dict(as_lists, a=["x"]))
