@@ -250,6 +250,22 @@ def _flat_array(value):
 _NESTED = (list, tuple, np.ndarray)
 
 
+def _plain_column(series):
+    """A DataFrame column as the array the batch path's pandas conversion gives, when
+    that is plain numpy (numbers of a numpy dtype, or strings without a missing one);
+    else the Series itself, for that conversion (NaN strings, nullable or categorical
+    columns)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
+        return series.to_numpy()
+    # object columns, and pandas' string dtype (the default for text from pandas 3)
+    if (dtype == object or type(dtype).__name__ == "StringDtype") and len(series):
+        values = series.tolist()
+        if all(type(value) is str for value in values):
+            return np.array(values)
+    return series
+
+
 _NDARRAY = {np.ndarray}
 _KIND = operator.attrgetter("dtype.kind")
 _SHAPE = operator.attrgetter("shape")
@@ -283,7 +299,7 @@ def _as_feature_dict(features) -> dict:
             return {key: _flat_array(value) for key, value in features.items()}
         return features
     if hasattr(features, "columns") and hasattr(features, "to_dict"):  # DataFrame
-        return {str(c): features[c] for c in features.columns}
+        return {str(c): _plain_column(series) for c, series in features.items()}
     if isinstance(features, (list, tuple)) and features and isinstance(features[0], dict):
         if len(features) == 1 and not any(map(_is_sequence, features[0].values())):
             # One JSON row of scalars (single-example serving): the arrays np.asarray

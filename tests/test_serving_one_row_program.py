@@ -154,3 +154,12 @@ def test_one_example_as_lists_takes_the_program(predictor):
     assert predictor.predict(two)["logits"].tolist() == [[6.0], [8.0]]
     with pytest.raises(ValueError, match="'a': the export expects float32 values"):
         predictor.predict(dict(as_lists, a=["x"]))
+
+
+def test_one_example_as_a_dataframe(predictor):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.float32([1.0]), "b": np.int64([2]), "c": ["a"], "d": ["b"]})
+    _assert_same(predictor.predict(frame), predictor.predict(_row()))
+    # a missing string (NaN in pandas) is TensorFlow's missing value '' (general path)
+    frame = pd.DataFrame({"a": [1.0, 1.0], "b": [2.0, 2.0], "c": ["a", "a"], "d": ["b", None]})
+    assert predictor.predict(frame)["logits"].tolist() == [[6.0], [8.0]]
