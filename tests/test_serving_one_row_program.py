@@ -2,6 +2,8 @@
 (FeatureCache memos, GroupIds, backward contexts) but must give exactly what the
 general path gives, and hand every input it was not made for back to that path."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -93,14 +95,17 @@ def test_declined_input_reaches_the_general_paths_error(predictor):
         predictor.predict(_row(c="\ud800"))  # a lone surrogate UTF-8 cannot encode
 
 
-def test_random_rows_equal_the_general_path_bit_for_bit(tmp_path):
-    # Wide enough (256 units) for the per-thread column blocks where numba has them.
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    """A trained 3-class DNN wide enough (256 units) for per-thread column blocks where
+    numba has them, and 64 rows of its input."""
+    base = tmp_path_factory.mktemp("wide")
     rng = np.random.default_rng(3)
     columns = [fc.numeric_column("a"), fc.numeric_column("b"),
                fc.embedding_column(fc.categorical_column_with_hash_bucket("c", 50), 8),
                fc.embedding_column(fc.categorical_column_with_hash_bucket("d", 50), 8)]
     est = cannery.estimator.DNNClassifier([256, 256], columns, n_classes=3,
-                                          model_dir=str(tmp_path / "m"))
+                                          model_dir=str(base / "m"))
     n = 64
     features = {"a": rng.normal(size=n).astype(np.float32),
                 "b": rng.normal(size=n).astype(np.float32),
@@ -108,11 +113,59 @@ def test_random_rows_equal_the_general_path_bit_for_bit(tmp_path):
                 "d": rng.choice(["p", "", "qq"], size=n)}
     labels = rng.integers(0, 3, n)
     est.train(lambda: cannery.data.Dataset.from_tensor_slices((features, labels)).batch(16))
-    predictor = serving.load(est.export_saved_model(str(tmp_path / "export")))
-    for i in range(20):
-        row = {k: v[i:i + 1] for k, v in features.items()}
+    rows = [{k: v[i:i + 1] for k, v in features.items()} for i in range(20)]
+    return est.export_saved_model(str(base / "export")), rows
+
+
+def test_random_rows_equal_the_general_path_bit_for_bit(wide):
+    export_dir, rows = wide
+    predictor = serving.load(export_dir)
+    for row in rows:
         _assert_same(predictor.predict(row), _general(predictor, row))
     assert callable(predictor._one_row_program)
+
+
+def test_concurrent_requests_through_the_program_are_exact(wide):
+    import threading
+
+    export_dir, rows = wide
+    predictor = serving.load(export_dir)
+    expected = [predictor.predict(row)["logits"] for row in rows]
+    mismatches = []
+
+    def serve():
+        for row, want in zip(rows * 3, expected * 3):
+            if not np.array_equal(predictor.predict(row)["logits"], want):
+                mismatches.append(row)
+
+    threads = [threading.Thread(target=serve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert mismatches == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_after_serving_runs_the_program_on_one_thread(wide):
+    # The program was built (and the layers split) before the fork; GNU OpenMP cannot
+    # run in the child, which must still answer, with the same numbers.
+    export_dir, rows = wide
+    predictor = serving.load(export_dir)
+    expected = predictor.predict(rows[0])["logits"]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.write(write_end, predictor.predict(rows[0])["logits"].tobytes())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    received = os.read(read_end, 64)
+    os.close(read_end)
+    assert status == 0
+    np.testing.assert_array_equal(np.frombuffer(received, np.float32).reshape(1, 3), expected)
 
 
 def test_models_without_a_program_serve_as_before(tmp_path):
