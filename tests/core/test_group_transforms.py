@@ -142,6 +142,12 @@ def test_group_batch_mismatch_goes_to_the_per_column_error():
         columns[0].transform_ids_group(columns, FeatureCache(features))
 
 
+def test_group_with_no_features_names_the_missing_key():
+    columns = [hashed("a"), hashed("b")]
+    with pytest.raises(ValueError, match="^Feature a is not in features dictionary"):
+        columns[0].transform_ids_group(columns, FeatureCache({}))
+
+
 def test_integer_hash_columns_do_not_group():
     assert fc.categorical_column_with_hash_bucket("a", 5, dtype="int64").ids_group_key() is None
     assert hashed("a").ids_group_key() == hashed("b").ids_group_key()

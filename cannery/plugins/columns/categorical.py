@@ -102,7 +102,10 @@ class HashedCategoricalColumn(_SingleKeyColumn):
         A missing cell (``''``) stays in place as id -1, which lookups ignore exactly as
         they ignore a removed cell. Any other input goes through :meth:`transform_ids`.
         """
-        batch = cache.batch_size
+        try:
+            batch = cache.batch_size
+        except ValueError:  # no features at all: the per-column path names the missing key
+            return super().transform_ids_group(columns, cache)
         if batch == 1:
             group = _one_row_group_ids(columns, cache)
             if group is not None:
