@@ -11,6 +11,7 @@ import cannery
 from cannery import checkpoint as ckpt
 from cannery import serving
 from cannery.core.features import FeatureCache
+from tests.helpers.serving import logits_in_forked_child, mismatches_from_threads
 
 fc = cannery.feature_column
 EMBEDDINGS = "dnn/input_from_feature_columns/input_layer"
@@ -126,24 +127,8 @@ def test_random_rows_equal_the_general_path_bit_for_bit(wide):
 
 
 def test_concurrent_requests_through_the_program_are_exact(wide):
-    import threading
-
     export_dir, rows = wide
-    predictor = serving.load(export_dir)
-    expected = [predictor.predict(row)["logits"] for row in rows]
-    mismatches = []
-
-    def serve():
-        for row, want in zip(rows * 3, expected * 3):
-            if not np.array_equal(predictor.predict(row)["logits"], want):
-                mismatches.append(row)
-
-    threads = [threading.Thread(target=serve) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert mismatches == []
+    assert mismatches_from_threads(serving.load(export_dir), rows) == []
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -153,17 +138,7 @@ def test_a_child_forked_after_serving_runs_the_program_on_one_thread(wide):
     export_dir, rows = wide
     predictor = serving.load(export_dir)
     expected = predictor.predict(rows[0])["logits"]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            os.write(write_end, predictor.predict(rows[0])["logits"].tobytes())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    _, status = os.waitpid(pid, 0)
-    received = os.read(read_end, 64)
-    os.close(read_end)
+    status, received = logits_in_forked_child(predictor, rows[0])
     assert status == 0
     np.testing.assert_array_equal(np.frombuffer(received, np.float32).reshape(1, 3), expected)
 

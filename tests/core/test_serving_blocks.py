@@ -17,6 +17,7 @@ from cannery.core import dnn
 from cannery.core.features import FeatureCache
 from cannery.core.kernels.dnn import few_rows_dense, few_rows_dense_split, split_columns
 from cannery.core.model import FrozenVariables
+from tests.helpers.serving import logits_in_forked_child, mismatches_from_threads
 
 fc = cannery.feature_column
 
@@ -150,17 +151,7 @@ def test_a_process_forked_after_serving_still_serves(dnn_export):
     predictor = serving.load(export_dir)
     row = _rows(1)[0]
     expected = predictor.predict(row)["logits"]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            os.write(write_end, predictor.predict(row)["logits"].tobytes())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    _, status = os.waitpid(pid, 0)
-    received = os.read(read_end, 64)
-    os.close(read_end)
+    status, received = logits_in_forked_child(predictor, row)
     assert status == 0
     np.testing.assert_array_equal(np.frombuffer(received, np.float32).reshape(1, 1), expected)
 
@@ -168,22 +159,5 @@ def test_a_process_forked_after_serving_still_serves(dnn_export):
 def test_concurrent_predictions_from_threads_are_exact(dnn_export):
     # Server threads share one Predictor; the split kernel runs in numba's thread pool
     # (thread-safe layers only) and must give every thread its own exact answer.
-    import threading
-
     _, export_dir, _ = dnn_export
-    predictor = serving.load(export_dir)
-    rows = _rows(20)
-    expected = [predictor.predict(row)["logits"] for row in rows]
-    mismatches = []
-
-    def serve():
-        for row, want in zip(rows * 3, expected * 3):
-            if not np.array_equal(predictor.predict(row)["logits"], want):
-                mismatches.append(row)
-
-    threads = [threading.Thread(target=serve) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert mismatches == []
+    assert mismatches_from_threads(serving.load(export_dir), _rows(20)) == []
