@@ -237,6 +237,9 @@ def _is_sequence(value) -> bool:
     return isinstance(value, (list, tuple))
 
 
+_NESTED = (list, tuple, np.ndarray)
+
+
 def _flat_array(value):
     if not _is_sequence(value) or not value:
         return value
@@ -245,9 +248,6 @@ def _flat_array(value):
     if any(isinstance(item, _NESTED) for item in value):
         return value
     return np.asarray(value)
-
-
-_NESTED = (list, tuple, np.ndarray)
 
 
 def _plain_column(series):
