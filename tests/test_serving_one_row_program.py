@@ -191,3 +191,27 @@ def test_one_example_as_a_dataframe(predictor):
     # a missing string (NaN in pandas) is TensorFlow's missing value '' (general path)
     frame = pd.DataFrame({"a": [1.0, 1.0], "b": [2.0, 2.0], "c": ["a", "a"], "d": ["b", None]})
     assert predictor.predict(frame)["logits"].tolist() == [[6.0], [8.0]]
+
+
+def test_wide_and_deep_serves_one_row_through_the_general_path(tmp_path):
+    # The linear part offers no program, so the model has none; the general path sums
+    # the parts' logits: linear w_a * a + bias (1 * 2 + 0.5) plus the DNN's
+    # relu(1 * a) * 2 + 0 = 4, so 6.5 for a = 2 (c = '' has no id: zero embedding).
+    ckpt.write(str(tmp_path / "m"), {
+        "linear/linear_model/a/weights": np.float32([[1.0]]),
+        "linear/linear_model/bias_weights": np.float32([0.5]),
+        f"{EMBEDDINGS}/c_embedding/embedding_weights": np.zeros((4, 2), np.float32),
+        "dnn/hiddenlayer_0/kernel": np.float32([[1], [0], [0]]),
+        "dnn/hiddenlayer_0/bias": np.float32([0]),
+        "dnn/logits/kernel": np.float32([[2]]),
+        "dnn/logits/bias": np.float32([0]),
+    }, 1)
+    a = fc.numeric_column("a")
+    c = fc.embedding_column(fc.categorical_column_with_hash_bucket("c", 4), 2)
+    est = cannery.estimator.DNNLinearCombinedRegressor(
+        model_dir=str(tmp_path / "m"), linear_feature_columns=[a],
+        dnn_feature_columns=[a, c], dnn_hidden_units=[1])
+    predictor = serving.load(est.export_saved_model(str(tmp_path / "export")))
+    out = predictor.predict({"a": np.float32([2.0]), "c": np.array([""])})
+    assert out["predictions"].tolist() == [[6.5]]
+    assert predictor._one_row_program is None
