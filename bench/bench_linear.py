@@ -141,6 +141,7 @@ def main():
               f"{args.train_rows / total:,.0f} ex/s ({total:.2f} s wall, {cpu:.2f} s CPU, "
               f"{len(t)} steps)", flush=True)
         if args.train_only:
+            shutil.rmtree(model_dir, ignore_errors=True)  # checkpoints of ~100 MB each
             continue
 
         eval_fn = dataset_fn(eval_x, eval_y, args.eval_batch)
