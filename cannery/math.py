@@ -291,20 +291,26 @@ def _hinted(function: str, x, y, op: str | None = None) -> tuple[np.ndarray, np.
             divisions' ``x and y must have the same dtype``).
     """
     a = to_array(x)
-    y = _unvar(y)
-    if isinstance(y, EagerTensor):
-        b = _natural(y)
-    else:
-        try:
-            b = convert_like(y, a.dtype, function)
-        except (TypeError, ValueError):
-            b = _natural(y)
+    b = converted_with_hint(y, a.dtype, function)
     if a.dtype != b.dtype:
         if op is not None:
             raise _kernel_error(op, 1, a.dtype, b.dtype)
         raise TypeError(f"`x` and `y` must have the same dtype, got tf.{_tf_name(a.dtype)} "
                          f"!= tf.{_tf_name(b.dtype)}.")
     return a, b
+
+
+def converted_with_hint(value, dtype, function: str) -> np.ndarray:
+    """A second operand converted with the first's ``dtype`` as a hint, as TensorFlow's
+    binary ops convert it: a tensor keeps its dtype, and so does a value that cannot
+    take the hint (the caller then reports the mismatch)."""
+    value = _unvar(value)
+    if isinstance(value, EagerTensor):
+        return _natural(value)
+    try:
+        return convert_like(value, dtype, function)
+    except (TypeError, ValueError):
+        return _natural(value)
 
 
 def convert_like(value, dtype, function: str = "convert_to_tensor") -> np.ndarray:
@@ -1192,6 +1198,15 @@ def _cumulative(function, op, numpy_function, identity, x, axis, exclusive, reve
 
 
 # -- softmax and friends ------------------------------------------------------------------
+def _shifted_logits(function: str, logits, axis, op: str):
+    """``(array, axis, array - max along axis)`` for the softmax kernels (floats only;
+    the last axis when ``axis`` is None)."""
+    array = _typed(function, logits, op, "half, bfloat16, float, double")
+    axis = -1 if axis is None else _axis(function, axis, array.ndim, op)
+    with np.errstate(all="ignore"):
+        return array, axis, array - np.max(array, axis=axis, keepdims=True)
+
+
 def softmax(logits, axis=None, name=None) -> EagerTensor:
     """``tf.nn.softmax`` / ``tf.math.softmax`` along ``axis`` (the last when None):
     ``exp(x - max) / sum(exp(x - max))`` in the input's float dtype.
@@ -1199,10 +1214,8 @@ def softmax(logits, axis=None, name=None) -> EagerTensor:
     Raises:
         cannery.errors.InvalidArgumentError: integers (the ``Softmax`` kernel's message).
     """
-    array = _typed("math.softmax", logits, "Softmax", "half, bfloat16, float, double")
-    axis = -1 if axis is None else _axis("math.softmax", axis, array.ndim, "Softmax")
+    array, axis, shifted = _shifted_logits("math.softmax", logits, axis, "Softmax")
     with np.errstate(all="ignore"):
-        shifted = array - np.max(array, axis=axis, keepdims=True)
         e = np.exp(shifted)
         # times the reciprocal of the sum, as TensorFlow's Eigen kernel computes it
         inverse = np.reciprocal(np.sum(e, axis=axis, keepdims=True, dtype=array.dtype))
@@ -1215,10 +1228,8 @@ def log_softmax(logits, axis=None, name=None) -> EagerTensor:
     Raises:
         cannery.errors.InvalidArgumentError: integers (the ``LogSoftmax`` kernel's message).
     """
-    array = _typed("math.log_softmax", logits, "LogSoftmax", "half, bfloat16, float, double")
-    axis = -1 if axis is None else _axis("math.log_softmax", axis, array.ndim, "LogSoftmax")
+    array, axis, shifted = _shifted_logits("math.log_softmax", logits, axis, "LogSoftmax")
     with np.errstate(all="ignore"):
-        shifted = array - np.max(array, axis=axis, keepdims=True)
         total = np.sum(np.exp(shifted), axis=axis, keepdims=True, dtype=array.dtype)
         return as_eager((shifted - np.log(total)).astype(array.dtype, copy=False))
 

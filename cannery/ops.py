@@ -34,7 +34,8 @@ from cannery.errors import (InvalidArgumentError, OpError, OutOfRangeError,
                             ResourceExhaustedError, UnimplementedError, UnknownError)
 from cannery.math import (_FLOATS_COMPLEX, _TOPK_TYPES, _axis, _check_allowed,
                           _descending_order, _dims, _kernel_error, _natural, _tf_type, _typed,
-                          _unvar, convert_like, convert_to_tensor, maximum, multiply,
+                          _unvar, convert_like, convert_to_tensor, converted_with_hint,
+                          maximum, multiply,
                           reduce_sum, to_array, truediv, where)
 
 __all__ = [
@@ -773,14 +774,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             dimensions, or inner dimensions that differ (TensorFlow's messages).
     """
     left = _tensor(a)
-    right = _unvar(b)
-    if isinstance(right, EagerTensor):
-        right = _natural(right)
-    else:
-        try:
-            right = convert_like(right, left.dtype, "matmul")
-        except (TypeError, ValueError):
-            right = _natural(right)
+    right = converted_with_hint(b, left.dtype, "matmul")
     op = "MatMul" if left.ndim <= 2 and right.ndim <= 2 else "BatchMatMulV2"
     if left.dtype != right.dtype:
         raise _kernel_error(op, 1, left.dtype, right.dtype)
@@ -1222,40 +1216,25 @@ def _float_text(value) -> str:
     return text
 
 
+_C_ESCAPES = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x22: '\\"', 0x27: "\\'", 0x5C: "\\\\"}
+
+
 def _c_escape(raw: bytes) -> str:
     """absl's ``Utf8SafeCEscape``: quotes, backslashes and control bytes escaped, bytes
-    of 0x80 and above kept (UTF-8 passes through)."""
-    out = []
-    for byte in raw:
-        if byte == 0x0A:
-            out.append("\\n")
-        elif byte == 0x0D:
-            out.append("\\r")
-        elif byte == 0x09:
-            out.append("\\t")
-        elif byte == 0x22:
-            out.append('\\"')
-        elif byte == 0x27:
-            out.append("\\'")
-        elif byte == 0x5C:
-            out.append("\\\\")
-        elif byte < 0x20 or byte == 0x7F:
-            out.append("\\%03o" % byte)
-        else:
-            out.append(chr(byte) if byte < 0x80 else None)
-            if byte >= 0x80:
-                out[-1] = bytes([byte])
-    # keep UTF-8 sequences whole: join the raw bytes runs and decode them
+    of 0x80 and above kept (runs of them decoded whole, so UTF-8 passes through)."""
     text = []
-    run = b""
-    for piece in out:
-        if isinstance(piece, bytes):
-            run += piece
+    run = bytearray()
+    for byte in raw:
+        if byte >= 0x80:
+            run.append(byte)
             continue
         if run:
             text.append(run.decode("utf-8", "replace"))
-            run = b""
-        text.append(piece)
+            run.clear()
+        escaped = _C_ESCAPES.get(byte)
+        if escaped is None:
+            escaped = "\\%03o" % byte if byte < 0x20 or byte == 0x7F else chr(byte)
+        text.append(escaped)
     if run:
         text.append(run.decode("utf-8", "replace"))
     return "".join(text)

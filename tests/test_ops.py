@@ -318,6 +318,15 @@ def _printed(capsys, *inputs, **kwargs):
     return capsys.readouterr().err
 
 
+def test_print_escapes_strings_like_abseil(capsys):
+    # absl::Utf8SafeCEscape: newline, CR, tab, both quotes and the backslash by name;
+    # other control bytes and DEL as three octal digits (0x01 -> \001, 0x7f -> \177);
+    # bytes from 0x80 kept, so UTF-8 b"\xc3\xa9" prints as "é".
+    raw = b"a\"b'c\\d\n\t\r\x01\x7f\xc3\xa9z"
+    expected = r'["a\"b\'c\\d\n\t\r\001\177' + "\u00e9" + 'z"]\n'
+    assert _printed(capsys, tf.constant([raw])) == expected
+
+
 def test_print_writes_tensorflows_text_to_stderr(capsys):
     assert _printed(capsys, tf.constant([1, 2])) == "[1 2]\n"
     # nested rows on new lines, indented by one space per level
